@@ -1,0 +1,113 @@
+"""The application factory: settings from the environment, then each part wired in turn."""
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from dotenv import load_dotenv
+from flask import Flask
+
+import routes
+from models import db
+from services import dispatch, outbox, postbox
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def settings_from_env(instance_path: str) -> dict[str, Any]:
+    """Every setting, read from environment variables (and `.env`), with the development defaults."""
+    load_dotenv()
+    env = os.environ.get
+    return {
+        "SECRET_KEY": env("SECRET_KEY") or _dev_secret(instance_path),
+        "SQLALCHEMY_DATABASE_URI": env("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'pavati.sqlite'}",
+        "MAIL_SERVER": env("MAIL_SERVER") or None,
+        "MAIL_PORT": int(env("MAIL_PORT") or 25),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS"),
+        "MAIL_USE_SSL": _flag("MAIL_USE_SSL"),
+        "MAIL_USERNAME": env("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER") or "PAR Cell <parcell@localhost>",
+        "MAIL_MSGID_DOMAIN": env("MAIL_MSGID_DOMAIN") or "pavati.local",
+        "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL") or "http://127.0.0.1:5000",
+        "OUTBOX_WORKERS": int(env("OUTBOX_WORKERS") or 4),
+        "FILES_DIR": env("FILES_DIR") or str(Path(instance_path) / "files"),
+        "MAILBOX_DIR": env("MAILBOX_DIR") or str(Path(instance_path) / "mailbox"),
+        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
+        **{key: env(key) or value for key, value in LETTER_DEFAULTS.items()},
+    }
+
+
+# The office's letterhead and the letter's usual particulars; each can be set in the environment.
+LETTER_DEFAULTS = {
+    "LETTER_GOVERNMENT": "Government of Haryana",
+    "LETTER_OFFICE": "Chief Secretary's Office (PAR Cell)",
+    "LETTER_PLACE": "Chandigarh",
+    "LETTER_FILE_NO": "No.30/10/2025-1PAR Cell",
+    "LETTER_ADDRESSEE": "All the IAS officers in Haryana",
+    "LETTER_SIGNATORY_NAME": "Deputy Superintendent",
+    "LETTER_SIGNATORY_TITLE": "PAR Cell, for Chief Secretary to Government, Haryana",
+    "LETTER_COPY_TO": "The Under Secretary to the Government of India, Department of Personnel and Training "
+    "(Training Wing), Block IV, Old JNU Campus, New Delhi – 110067",
+}
+
+
+def _dev_secret(instance_path: str) -> str:
+    """A secret kept in the instance folder, so development links survive a restart."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the Pavati app. `test_config` overrides the environment, before any extension starts."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        MAX_CONTENT_LENGTH=25 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+    )
+    app.config.from_mapping(settings_from_env(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    register_extensions(app)
+    routes.init_app(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Database, migrations, mail and the outbox executor."""
+    from flask_migrate import Migrate
+
+    db.init_app(app)
+    Migrate(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    postbox.init_app(app)
+    outbox.init_app(app, dispatch.send_delivery)
+    _tune_sqlite(app)
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """SQLite: WAL and a busy timeout, so that the sending threads and requests can write in turn."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    import sqlalchemy as sa
+
+    with app.app_context():
+
+        @sa.event.listens_for(db.engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()

@@ -1,0 +1,28 @@
+"""The database: one SQLAlchemy instance and every typed model Pavati stores."""
+
+from models.audit import AuditEvent
+from models.base import Base, db, utcnow
+from models.circulars import AckKind, Circular, Endorsement
+from models.dispatch import Acknowledgement, Delivery, DeliveryStatus, Recipient, RecipientState
+from models.roster import Officer, normalise_email
+from models.staff import ApiToken, Role, User
+
+__all__ = [
+    "Acknowledgement",
+    "AckKind",
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "Circular",
+    "Delivery",
+    "DeliveryStatus",
+    "Endorsement",
+    "Officer",
+    "Recipient",
+    "RecipientState",
+    "Role",
+    "User",
+    "db",
+    "normalise_email",
+    "utcnow",
+]

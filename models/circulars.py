@@ -1,0 +1,79 @@
+"""Incoming circulars (memos from GoI) and the endorsement letters that forward them."""
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import db, utcnow
+from models.staff import User
+
+
+class AckKind(enum.StrEnum):
+    """What officers are asked to confirm."""
+
+    READ = "read"
+    EMAIL_ALIGNMENT = "email_alignment"
+
+
+class Circular(db.Model):  # type: ignore[name-defined,misc]
+    """A memo received and diarised: its particulars and the stored PDF."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference_no: Mapped[str] = mapped_column(sa.String(200))
+    # Normalised reference number, so that "No. X" and "x" are caught as the same memo.
+    reference_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    dated: Mapped[date]
+    issued_by: Mapped[str] = mapped_column(sa.String(200))
+    subject: Mapped[str] = mapped_column(sa.String(500))
+    diary_no: Mapped[str] = mapped_column(sa.String(100))
+    received_on: Mapped[date]
+    pdf_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    pdf_pages: Mapped[int]
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+    registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    registered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    registered_by: Mapped[User | None] = relationship()
+    endorsements: Mapped[list["Endorsement"]] = relationship(back_populates="circular", order_by="Endorsement.id")
+
+    def __repr__(self) -> str:
+        return f"<Circular {self.reference_no}>"
+
+
+class Endorsement(db.Model):  # type: ignore[name-defined,misc]
+    """The forwarding letter for one circular. A draft until issued; immutable after."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circular_id: Mapped[int] = mapped_column(sa.ForeignKey("circular.id"), index=True)
+    file_no: Mapped[str] = mapped_column(sa.String(200))
+    dated: Mapped[date]
+    addressee: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text)
+    signatory_name: Mapped[str] = mapped_column(sa.String(120))
+    signatory_title: Mapped[str] = mapped_column(sa.String(200))
+    # One office per line, as the Endst. No. block lists them.
+    copy_to: Mapped[str] = mapped_column(sa.Text, default="")
+    ack_kind: Mapped[str] = mapped_column(sa.String(32), default=AckKind.EMAIL_ALIGNMENT.value)
+    deadline: Mapped[date | None]
+    pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    issued_at: Mapped[datetime | None]
+    issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    circular: Mapped[Circular] = relationship(back_populates="endorsements")
+    issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
+
+    @property
+    def is_issued(self) -> bool:
+        return self.issued_at is not None
+
+    @property
+    def copy_to_list(self) -> list[str]:
+        return [line.strip() for line in self.copy_to.splitlines() if line.strip()]
+
+    def __repr__(self) -> str:
+        return f"<Endorsement {self.file_no}>"

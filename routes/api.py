@@ -1,0 +1,242 @@
+"""JSON API v1 for scripts and integrations: bearer-token auth, thin over the same services."""
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Blueprint, abort, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from models import Circular, Delivery, Endorsement, Officer, Recipient, User, db
+from routes.circulars import pdf_response
+from services import accounts, dispatch, intake, letters, roster, tracking
+from services.errors import Invalid, ServiceError
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+PER_PAGE = 100
+
+
+@bp.before_request
+def _authenticate() -> None:
+    """Every call needs `Authorization: Bearer <token>`; cookies are never enough (no CSRF here)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    user = accounts.user_for_api_token(db.session, token.strip()) if scheme.lower() == "bearer" and token else None
+    if user is None:
+        abort(401)
+    db.session.commit()  # last_used_at
+    g.api_user = user
+
+
+def _actor(work: bool = True) -> User:
+    user: User = g.api_user
+    if work and not user.can_work():
+        abort(403)
+    return user
+
+
+def json_error(exc: HTTPException | ServiceError) -> Any:
+    """Errors as `{error: "..."}` with their 4xx status."""
+    if isinstance(exc, ServiceError):
+        body: dict[str, Any] = {"error": exc.message}
+        if exc.field:
+            body["field"] = exc.field
+        return jsonify(body), exc.status
+    return jsonify({"error": exc.description or exc.name}), exc.code or 500
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _page() -> int:
+    value = request.args.get("page", "1")
+    if not value.isdigit() or int(value) < 1:
+        raise Invalid("page must be a positive whole number.", "page")
+    return int(value)
+
+
+def _listing(items: list[dict[str, Any]], total: int, page: int) -> Any:
+    return jsonify({"items": items, "total": total, "page": page})
+
+
+def circular_json(c: Circular) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "reference_no": c.reference_no,
+        "dated": _iso(c.dated),
+        "issued_by": c.issued_by,
+        "subject": c.subject,
+        "diary_no": c.diary_no,
+        "received_on": _iso(c.received_on),
+        "pdf_sha256": c.pdf_sha256,
+        "pages": c.pdf_pages,
+        "filename": c.filename,
+        "registered_at": _iso(c.registered_at),
+        "endorsements": [e.id for e in c.endorsements],
+    }
+
+
+def officer_json(o: Officer) -> dict[str, Any]:
+    return {
+        "id": o.id,
+        "name": o.name,
+        "service": o.service,
+        "batch": o.batch,
+        "designation": o.designation,
+        "sparrow_email": o.sparrow_email,
+        "mobile": o.mobile,
+        "igot_email": o.igot_email,
+        "active": o.active,
+    }
+
+
+def endorsement_json(e: Endorsement) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "circular_id": e.circular_id,
+        "file_no": e.file_no,
+        "dated": _iso(e.dated),
+        "addressee": e.addressee,
+        "body": e.body,
+        "signatory": e.signatory_name,
+        "signatory_title": e.signatory_title,
+        "copy_to": e.copy_to_list,
+        "ack_kind": e.ack_kind,
+        "deadline": _iso(e.deadline),
+        "status": "issued" if e.is_issued else "draft",
+        "issued_at": _iso(e.issued_at),
+        "pdf_sha256": e.pdf_sha256,
+        "counts": tracking.counts(db.session, e.id),
+    }
+
+
+def recipient_json(r: Recipient, d: Delivery | None) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "officer_id": r.officer_id,
+        "name": r.officer.name,
+        "email": r.email,
+        "state": r.state,
+        "response": r.response,
+        "igot_email": r.igot_email,
+        "acknowledged_at": _iso(r.acknowledged_at),
+        "delivery": None
+        if d is None
+        else {
+            "status": d.status,
+            "attempts": d.attempts,
+            "last_error": d.last_error,
+            "is_reminder": d.is_reminder,
+            "sent_at": _iso(d.sent_at),
+        },
+    }
+
+
+def _upload() -> bytes:
+    file = request.files.get("file")
+    if file is None:
+        raise Invalid("Send the file as multipart form field 'file'.", "file")
+    return file.read()
+
+
+@bp.post("/circulars")
+def create_circular() -> Any:
+    actor = _actor()
+    memo = intake.read_memo(_upload())
+    circular = intake.diarise(
+        db.session, memo.sha256, request.files["file"].filename or "memo.pdf", request.form, actor.id
+    )
+    db.session.commit()
+    return jsonify(circular_json(circular)), 201
+
+
+@bp.get("/circulars")
+def list_circulars() -> Any:
+    _actor(work=False)
+    page = _page()
+    rows, total = intake.list_circulars(db.session, page, PER_PAGE)
+    return _listing([circular_json(c) for c in rows], total, page)
+
+
+@bp.get("/circulars/<int:circular_id>")
+def get_circular(circular_id: int) -> Any:
+    _actor(work=False)
+    return jsonify(circular_json(intake.get_circular(db.session, circular_id)))
+
+
+@bp.post("/officers/import")
+def import_officers() -> Any:
+    actor = _actor()
+    result = roster.import_roster(db.session, _upload(), actor.id)
+    db.session.commit()
+    return jsonify(
+        {"created": result.created, "updated": result.updated, "unchanged": result.unchanged, "errors": result.errors}
+    )
+
+
+@bp.get("/officers")
+def list_officers() -> Any:
+    _actor(work=False)
+    page = _page()
+    rows, total = roster.list_officers(db.session, page, PER_PAGE)
+    return _listing([officer_json(o) for o in rows], total, page)
+
+
+@bp.post("/circulars/<int:circular_id>/endorsements")
+def create_endorsement(circular_id: int) -> Any:
+    actor = _actor()
+    given = request.get_json(silent=True)
+    if not isinstance(given, dict):
+        raise Invalid("Send the endorsement as a JSON object.")
+    if "signatory" in given and "signatory_name" not in given:
+        given["signatory_name"] = given["signatory"]
+    defaults = letters.draft_defaults(db.session, circular_id)
+    endorsement = letters.prepare_endorsement(db.session, circular_id, {**defaults, "body": None, **given}, actor.id)
+    db.session.commit()
+    return jsonify(endorsement_json(endorsement)), 201
+
+
+@bp.get("/endorsements/<int:endorsement_id>")
+def get_endorsement(endorsement_id: int) -> Any:
+    _actor(work=False)
+    return jsonify(endorsement_json(letters.get_endorsement(db.session, endorsement_id)))
+
+
+@bp.post("/endorsements/<int:endorsement_id>/issue")
+def issue(endorsement_id: int) -> Any:
+    actor = _actor()
+    endorsement = letters.issue_endorsement(db.session, endorsement_id, actor.id)
+    db.session.commit()
+    return jsonify(endorsement_json(endorsement))
+
+
+@bp.get("/endorsements/<int:endorsement_id>/pdf")
+def pdf(endorsement_id: int) -> Any:
+    _actor(work=False)
+    return pdf_response(
+        letters.issued_pdf(db.session, endorsement_id), f"endorsement-{endorsement_id}.pdf", inline=False
+    )
+
+
+@bp.post("/endorsements/<int:endorsement_id>/distribute")
+def distribute(endorsement_id: int) -> Any:
+    actor = _actor()
+    count = dispatch.distribute(db.session, endorsement_id, actor.id)
+    db.session.commit()
+    return jsonify({"recipients": count}), 202
+
+
+@bp.post("/endorsements/<int:endorsement_id>/reminders")
+def reminders(endorsement_id: int) -> Any:
+    actor = _actor()
+    count = dispatch.send_reminders(db.session, endorsement_id, actor.id)
+    db.session.commit()
+    return jsonify({"recipients": count}), 202
+
+
+@bp.get("/endorsements/<int:endorsement_id>/recipients")
+def recipients(endorsement_id: int) -> Any:
+    _actor(work=False)
+    letters.get_endorsement(db.session, endorsement_id)
+    page = _page()
+    rows, total = tracking.recipients(db.session, endorsement_id, request.args.get("state") or None, page, PER_PAGE)
+    return _listing([recipient_json(r, d) for r, d in rows], total, page)

@@ -1,0 +1,85 @@
+"""Command-line tools: staff accounts, API tokens, demo data and the outbox."""
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from models import db
+from services import accounts, demo, dispatch, outbox
+from services.errors import ServiceError
+
+users = AppGroup("users", help="Staff accounts and API tokens.")
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's name.")
+@click.option("--role", type=click.Choice(["admin", "clerk", "viewer"]), default="clerk", show_default=True)
+def create_user(email: str, name: str, role: str) -> None:
+    """Create a staff account. The password is asked for twice, or read from stdin when piped."""
+    password = _read_password()
+    try:
+        user = accounts.create_user(db.session, email, name, role, password)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+def _read_password() -> str:
+    stdin = click.get_text_stream("stdin")
+    if sys.stdin is not None and sys.stdin.isatty():
+        return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+    lines = stdin.read().splitlines()
+    if not lines or not lines[0]:
+        raise click.ClickException("No password given on stdin.")
+    if len(lines) > 1 and lines[1] != lines[0]:
+        raise click.ClickException("The two passwords given differ.")
+    return lines[0]
+
+
+@users.command("token")
+@click.argument("email")
+def api_token(email: str) -> None:
+    """Print a new API token for the user (shown once; only its hash is kept)."""
+    try:
+        user = accounts.find_user(db.session, email)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    token = accounts.issue_api_token(db.session, user.id)
+    db.session.commit()
+    click.echo(f"API token for {user.email} (keep it secret; it is not shown again):")
+    click.echo(token)
+
+
+@click.command("demo")
+def load_demo() -> None:
+    """Load the demo admin, the sample roster and the founding circular."""
+    password = demo.load_demo(db.session)
+    db.session.commit()
+    click.echo("Demo data loaded: sample roster and the DoPT circular.")
+    if password:
+        click.echo(f"Log in as admin@pavati.in with password: {password}")
+    else:
+        click.echo("The demo admin admin@pavati.in already exists; its password is unchanged.")
+
+
+@click.command("send-outbox")
+@click.option("--timeout", default=300, show_default=True, help="Seconds to wait for sending to finish.")
+def send_outbox(timeout: int) -> None:
+    """Send every queued email (for instance after a restart) and wait for the outcome."""
+    ids = dispatch.due_deliveries(db.session)
+    executor = outbox.executor()
+    executor.submit(ids)
+    finished = executor.wait(timeout)
+    click.echo(f"{len(ids)} emails tried." if finished else f"Still sending after {timeout}s.")
+
+
+def init_app(app: Flask) -> None:
+    """Add the commands to `flask --app app`."""
+    app.cli.add_command(users)
+    app.cli.add_command(load_demo)
+    app.cli.add_command(send_outbox)

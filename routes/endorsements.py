@@ -1,0 +1,128 @@
+"""Pages for endorsement letters: prepare, preview, issue, send, and follow up."""
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from models import db
+from routes.auth import clerk_required
+from routes.circulars import pdf_response
+from routes.forms import ActionForm, EndorsementForm
+from routes.pages import page_number, pages, show_refusal
+from services import dispatch, intake, letters, tracking
+from services.acknowledgements import responses_for
+from services.errors import ServiceError
+
+bp = Blueprint("endorsements", __name__)
+PER_PAGE = 100
+
+
+@bp.route("/circulars/<int:circular_id>/endorsements/new", methods=["GET", "POST"])
+@clerk_required
+def new(circular_id: int) -> Any:
+    circular = intake.get_circular(db.session, circular_id)
+    form = EndorsementForm(data=letters.draft_defaults(db.session, circular_id) if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            endorsement = letters.prepare_endorsement(db.session, circular_id, form.data, current_user.id)
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            show_refusal(form, exc)
+        else:
+            flash("Draft saved. Preview it, then issue it.", "success")
+            return redirect(url_for("endorsements.show", endorsement_id=endorsement.id))
+    return render_template("endorsements/form.html", form=form, circular=circular, endorsement=None)
+
+
+@bp.route("/endorsements/<int:endorsement_id>/edit", methods=["GET", "POST"])
+@clerk_required
+def edit(endorsement_id: int) -> Any:
+    endorsement = letters.get_endorsement(db.session, endorsement_id)
+    if endorsement.is_issued:
+        flash("This letter has been issued and can no longer be changed.", "error")
+        return redirect(url_for("endorsements.show", endorsement_id=endorsement_id))
+    form = EndorsementForm(obj=endorsement)
+    if form.validate_on_submit():
+        try:
+            letters.revise_draft(db.session, endorsement_id, form.data, current_user.id)
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            show_refusal(form, exc)
+        else:
+            flash("Draft saved.", "success")
+            return redirect(url_for("endorsements.show", endorsement_id=endorsement_id))
+    return render_template("endorsements/form.html", form=form, circular=endorsement.circular, endorsement=endorsement)
+
+
+@bp.route("/endorsements/<int:endorsement_id>")
+@login_required
+def show(endorsement_id: int) -> Any:
+    endorsement = letters.get_endorsement(db.session, endorsement_id)
+    state = request.args.get("state") or None
+    try:
+        rows, total = tracking.recipients(db.session, endorsement_id, state, page_number(), PER_PAGE)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        state, (rows, total) = None, tracking.recipients(db.session, endorsement_id, None, 1, PER_PAGE)
+    return render_template(
+        "endorsements/show.html",
+        e=endorsement,
+        counts=tracking.counts(db.session, endorsement_id),
+        rows=rows,
+        state=state,
+        states=tracking.STATES,
+        paging=pages(total, PER_PAGE),
+        responses=responses_for(endorsement.ack_kind),
+        action=ActionForm(),
+    )
+
+
+@bp.route("/endorsements/<int:endorsement_id>/preview.pdf")
+@login_required
+def preview(endorsement_id: int) -> Any:
+    endorsement = letters.get_endorsement(db.session, endorsement_id)
+    return pdf_response(letters.preview_pdf(db.session, endorsement_id), f"endorsement-{endorsement.id}.pdf")
+
+
+# The buttons on the endorsement page: each one service call, its outcome flashed.
+ACTIONS = {
+    "issue": (
+        lambda eid, uid: letters.issue_endorsement(db.session, eid, uid),
+        lambda _: "Letter issued. It can no longer be changed.",
+    ),
+    "distribute": (
+        lambda eid, uid: dispatch.distribute(db.session, eid, uid),
+        lambda n: f"Sending to {n} officers. Progress is shown below.",
+    ),
+    "reminders": (
+        lambda eid, uid: dispatch.send_reminders(db.session, eid, uid),
+        lambda n: (
+            f"Reminder sent to {n} officers who have not answered." if n else "Nobody is pending: no reminder sent."
+        ),
+    ),
+    "retry": (
+        lambda eid, uid: dispatch.retry_failed(db.session, eid, uid),
+        lambda n: f"{n} failed emails queued again." if n else "No failed emails to retry.",
+    ),
+}
+
+
+@bp.route("/endorsements/<int:endorsement_id>/<any(issue, distribute, reminders, retry):action>", methods=["POST"])
+@clerk_required
+def act(endorsement_id: int, action: str) -> Any:
+    run, said = ACTIONS[action]
+    if not ActionForm().validate_on_submit():
+        flash("The form had expired; please try again.", "error")
+    else:
+        try:
+            outcome = run(endorsement_id, current_user.id)
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            flash(said(outcome), "success")
+    return redirect(url_for("endorsements.show", endorsement_id=endorsement_id))

@@ -1,0 +1,77 @@
+"""The HTML forms: fields, labels and first-line checks. The services have the final word."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField("Log in")
+
+
+class MemoUploadForm(FlaskForm):
+    file = FileField("Memo (PDF)", validators=[FileRequired("Choose the memo's PDF file.")])
+    submit = SubmitField("Read the memo")
+
+
+class CircularForm(FlaskForm):
+    """The particulars of a memo, pre-filled from what could be read off its PDF."""
+
+    pdf_sha256 = HiddenField(validators=[DataRequired(), Length(min=64, max=64)])
+    filename = HiddenField(validators=[Length(max=255)])
+    reference_no = StringField("Reference number", validators=[DataRequired(), Length(max=200)])
+    dated = DateField("Dated", validators=[DataRequired()])
+    issued_by = StringField("Issued by", validators=[DataRequired(), Length(max=200)])
+    subject = TextAreaField("Subject", validators=[DataRequired(), Length(max=500)])
+    diary_no = StringField("Diary number", validators=[DataRequired(), Length(max=100)])
+    received_on = DateField("Received on", validators=[DataRequired()])
+    submit = SubmitField("Register circular")
+
+
+class RosterImportForm(FlaskForm):
+    file = FileField("Roster (CSV)", validators=[FileRequired("Choose the roster's CSV file.")])
+    submit = SubmitField("Import")
+
+
+class EndorsementForm(FlaskForm):
+    file_no = StringField("File number", validators=[DataRequired(), Length(max=200)])
+    dated = DateField("Dated", validators=[DataRequired()])
+    addressee = StringField("To", validators=[DataRequired(), Length(max=300)])
+    body = TextAreaField("Body of the letter", validators=[Optional(), Length(max=5000)])
+    signatory_name = StringField("Signed by", validators=[DataRequired(), Length(max=120)])
+    signatory_title = TextAreaField("Designation", validators=[DataRequired(), Length(max=200)])
+    copy_to = TextAreaField("Copy forwarded to (one office per line)", validators=[Optional(), Length(max=3000)])
+    ack_kind = SelectField(
+        "Officers must confirm",
+        choices=[
+            ("email_alignment", "Their iGOT email ID is the same as on SPARROW"),
+            ("read", "They have read and noted the letter"),
+        ],
+    )
+    deadline = DateField("Deadline", validators=[Optional()])
+    submit = SubmitField("Save draft")
+
+
+class AcknowledgeForm(FlaskForm):
+    """The officer's answer. Choices are set per endorsement from the acknowledgement kind."""
+
+    response = RadioField("Your answer", validators=[DataRequired("Please choose one of the answers.")])
+    igot_email = EmailField("Your email ID on iGOT Karmayogi", validators=[Optional(), Length(max=254)])
+    submit = SubmitField("Submit")
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: it carries only the CSRF token."""

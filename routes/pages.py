@@ -1,0 +1,29 @@
+"""What every staff page shares: showing a service's refusal on the form it came from, and paging."""
+
+from typing import Any
+
+from flask import flash, request
+from flask_wtf import FlaskForm
+
+from services.errors import ServiceError
+
+
+def show_refusal(form: FlaskForm, exc: ServiceError) -> None:
+    """Put the service's message beside the field it names, or at the top of the page."""
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, exc.message]
+    flash(exc.message, "error")
+
+
+def page_number() -> int:
+    """The ?page= asked for; anything odd means the first page."""
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
+
+
+def pages(total: int, per_page: int) -> dict[str, Any]:
+    """What the pagination macro needs."""
+    page = page_number()
+    last = max(1, -(-total // per_page))
+    return {"page": page, "last": last, "total": total}

@@ -1,0 +1,1 @@
+"""What the PAR Cell does: functions that take a session and ids, called by routes, CLI and workers."""

@@ -1,0 +1,109 @@
+"""Staff accounts: creating them, checking passwords, and API tokens."""
+
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from models import ApiToken, Role, User, normalise_email, utcnow
+from services import audit
+from services.errors import Conflict, Invalid, NotFound
+
+MIN_PASSWORD = 10
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(session: Session, email: str, name: str, role: str, password: str) -> User:
+    """A new staff account. The email must be new, the role known and the password long enough."""
+    try:
+        email = normalise_email(validate_email(email, check_deliverability=False).normalized)
+    except EmailNotValidError as exc:
+        raise Invalid(f"Email: {exc}", "email") from exc
+    if role not in {r.value for r in Role}:
+        raise Invalid(f"Role must be one of {', '.join(r.value for r in Role)}.", "role")
+    if not name.strip():
+        raise Invalid("Name is required.", "name")
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f"Password must be at least {MIN_PASSWORD} characters.", "password")
+    if session.scalar(sa.select(User).where(User.email == email)):
+        raise Conflict(f"A user with email {email} already exists.", "email")
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        password_hash=generate_password_hash(password),
+        session_nonce=secrets.token_hex(8),
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session, "user.created", "user", user.id, role=role)
+    return user
+
+
+def set_password(session: Session, user_id: int, password: str) -> None:
+    """Change a password; every session logged in with the old one stops working."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f"Password must be at least {MIN_PASSWORD} characters.", "password")
+    user.password_hash = generate_password_hash(password)
+    user.session_nonce = secrets.token_hex(8)
+    audit.record(session, "user.password_changed", "user", user.id)
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with this email and password, or None."""
+    user = session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    if user is None or not user.active:
+        # Same work either way, so timing does not tell which emails exist.
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+def user_for_session(session: Session, session_id: str) -> User | None:
+    """The user a login cookie names, if its nonce still matches (i.e. no password change since)."""
+    user_id, _, nonce = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not secrets.compare_digest(user.session_nonce, nonce):
+        return None
+    return user
+
+
+def find_user(session: Session, email: str) -> User:
+    """The user with this email, or NotFound."""
+    user = session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise NotFound(f"No user with email {email}.")
+    return user
+
+
+def issue_api_token(session: Session, user_id: int) -> str:
+    """A new bearer token for the user. Only its hash is stored: the caller shows it once."""
+    token = "pvt_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user_id, token_hash=_hash_token(token)))
+    audit.record(session, "api_token.issued", "user", user_id)
+    return token
+
+
+def user_for_api_token(session: Session, token: str) -> User | None:
+    """The active user a bearer token belongs to, or None."""
+    row = session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == _hash_token(token), ApiToken.revoked.is_(False))
+    )
+    if row is None or not row.user.active:
+        return None
+    row.last_used_at = utcnow()
+    return row.user

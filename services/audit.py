@@ -1,0 +1,19 @@
+"""Writing the audit trail."""
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from models import AuditEvent
+
+
+def record(
+    session: Session,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    actor_id: int | None = None,
+    **details: Any,
+) -> None:
+    """Add an audit event to the session; the caller's commit makes it stand with the change."""
+    session.add(AuditEvent(action=action, entity=entity, entity_id=entity_id, actor_id=actor_id, details=details))

@@ -1,0 +1,200 @@
+"""Sending endorsements: writing the outbox (Delivery rows), composing each email, and sending one."""
+
+import logging
+import re
+from datetime import timedelta
+from email.utils import make_msgid
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from flask_mail import Message
+from sqlalchemy.orm import Session
+
+from models import Delivery, DeliveryStatus, Endorsement, Officer, Recipient, RecipientState, utcnow
+from services import audit, files, outbox
+from services.acknowledgements import link_for, new_token
+from services.errors import Conflict, Invalid
+from services.letters import get_endorsement, long_date
+from services.postbox import postbox
+
+log = logging.getLogger(__name__)
+
+# A row left "sending" this long was being sent by a worker that died; it is sent again.
+STALE_SENDING = timedelta(minutes=10)
+
+
+def _new_delivery(recipient: Recipient, is_reminder: bool) -> Delivery:
+    domain = current_app.config["MAIL_MSGID_DOMAIN"]
+    return Delivery(recipient=recipient, is_reminder=is_reminder, message_id=make_msgid("pavati", domain))
+
+
+def _issued(session: Session, endorsement_id: int) -> Endorsement:
+    endorsement = get_endorsement(session, endorsement_id)
+    if not endorsement.is_issued:
+        raise Conflict("Issue the letter before sending it.")
+    return endorsement
+
+
+def distribute(session: Session, endorsement_id: int, actor_id: int | None) -> int:
+    """Queue the issued letter for every active officer not yet sent it; returns how many were added.
+
+    The Delivery rows are the outbox: they are written in this transaction, and sending starts
+    only once it commits.
+    """
+    endorsement = _issued(session, endorsement_id)
+    already = sa.select(Recipient.officer_id).where(Recipient.endorsement_id == endorsement.id)
+    officers = session.scalars(
+        sa.select(Officer).where(Officer.active.is_(True), Officer.id.not_in(already)).order_by(Officer.id)
+    ).all()
+    if not officers:
+        has_any = session.scalar(sa.select(sa.func.count()).select_from(already.subquery()))
+        if has_any:
+            raise Conflict("Every active officer has already been sent this letter.")
+        raise Invalid("There are no active officers on the roster; import the roster first.")
+    deliveries = []
+    for officer in officers:
+        nonce, token_hash = new_token()
+        recipient = Recipient(
+            endorsement=endorsement,
+            officer=officer,
+            email=officer.sparrow_email,
+            token_nonce=nonce,
+            token_hash=token_hash,
+        )
+        session.add(recipient)
+        deliveries.append(_new_delivery(recipient, is_reminder=False))
+    session.add_all(deliveries)
+    session.flush()
+    outbox.send_after_commit(session, [d.id for d in deliveries])
+    audit.record(session, "endorsement.distributed", "endorsement", endorsement.id, actor_id, recipients=len(officers))
+    return len(officers)
+
+
+def send_reminders(session: Session, endorsement_id: int, actor_id: int | None) -> int:
+    """Queue a reminder, with the same link, to every recipient who has not answered."""
+    endorsement = _issued(session, endorsement_id)
+    pending = session.scalars(
+        sa.select(Recipient).where(
+            Recipient.endorsement_id == endorsement.id, Recipient.state == RecipientState.PENDING.value
+        )
+    ).all()
+    deliveries = [_new_delivery(r, is_reminder=True) for r in pending]
+    session.add_all(deliveries)
+    session.flush()
+    outbox.send_after_commit(session, [d.id for d in deliveries])
+    audit.record(session, "endorsement.reminded", "endorsement", endorsement.id, actor_id, recipients=len(pending))
+    return len(pending)
+
+
+def retry_failed(session: Session, endorsement_id: int, actor_id: int | None) -> int:
+    """Put failed emails of this endorsement back in the queue."""
+    ids = list(
+        session.scalars(
+            sa.select(Delivery.id)
+            .join(Recipient)
+            .where(Recipient.endorsement_id == endorsement_id, Delivery.status == DeliveryStatus.FAILED.value)
+        )
+    )
+    if ids:
+        session.execute(
+            sa.update(Delivery)
+            .where(Delivery.id.in_(ids))
+            .values(status=DeliveryStatus.QUEUED.value, next_attempt_at=None)
+        )
+        outbox.send_after_commit(session, ids)
+    audit.record(session, "endorsement.retried", "endorsement", endorsement_id, actor_id, deliveries=len(ids))
+    return len(ids)
+
+
+def _attachment_name(file_no: str) -> str:
+    return (re.sub(r"[^A-Za-z0-9]+", "-", file_no).strip("-") or "endorsement") + ".pdf"
+
+
+def compose(delivery: Delivery) -> Message:
+    """The email for one delivery: the officer's own link, the issued PDF attached."""
+    recipient = delivery.recipient
+    endorsement = recipient.endorsement
+    context = {
+        "officer": recipient.officer,
+        "e": endorsement,
+        "c": endorsement.circular,
+        "link": link_for(recipient),
+        "reminder": delivery.is_reminder,
+        "deadline": long_date(endorsement.deadline) if endorsement.deadline else None,
+        "office": current_app.config,
+    }
+    prefix = "Reminder: " if delivery.is_reminder else ""
+    message = Message(
+        subject=f"{prefix}{endorsement.circular.subject}"[:250],
+        recipients=[(recipient.officer.name, recipient.email)],
+        body=render_template("email/endorsement.txt", **context),
+        html=render_template("email/endorsement.html", **context),
+    )
+    message.msgId = delivery.message_id
+    assert endorsement.pdf_sha256
+    message.attach(_attachment_name(endorsement.file_no), "application/pdf", files.load(endorsement.pdf_sha256))
+    return message
+
+
+def claim(session: Session, delivery_id: int) -> bool:
+    """Mark a queued (or abandoned) delivery as being sent by this worker; False if another has it."""
+    now = utcnow()
+    result = session.execute(
+        sa.update(Delivery)
+        .where(
+            Delivery.id == delivery_id,
+            sa.or_(
+                Delivery.status == DeliveryStatus.QUEUED.value,
+                sa.and_(Delivery.status == DeliveryStatus.SENDING.value, Delivery.next_attempt_at < now),
+            ),
+        )
+        .values(
+            status=DeliveryStatus.SENDING.value, attempts=Delivery.attempts + 1, next_attempt_at=now + STALE_SENDING
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def send_delivery(session: Session, delivery_id: int) -> str:
+    """Send one outbox row and record the outcome; returns the status it ends in.
+
+    At least once: the row is claimed before sending and marked sent after, so a crash in
+    between sends it again later, with the same Message-ID.
+    """
+    if not claim(session, delivery_id):
+        return "skipped"
+    delivery = session.get(Delivery, delivery_id)
+    assert delivery is not None
+    try:
+        postbox().send(compose(delivery))
+    except Exception as exc:  # any failure of the mail server or the message is this row's failure
+        log.warning("delivery %s to %s failed: %s", delivery.id, delivery.recipient.email, exc)
+        delivery.status = DeliveryStatus.FAILED.value
+        delivery.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+        delivery.next_attempt_at = None
+    else:
+        delivery.status = DeliveryStatus.SENT.value
+        delivery.sent_at = utcnow()
+        delivery.last_error = None
+        delivery.next_attempt_at = None
+    session.commit()
+    return delivery.status
+
+
+def due_deliveries(session: Session) -> list[int]:
+    """Outbox rows waiting to be sent: queued, or abandoned mid-send by a worker that died."""
+    now = utcnow()
+    return list(
+        session.scalars(
+            sa.select(Delivery.id)
+            .where(
+                sa.or_(
+                    Delivery.status == DeliveryStatus.QUEUED.value,
+                    sa.and_(Delivery.status == DeliveryStatus.SENDING.value, Delivery.next_attempt_at < now),
+                )
+            )
+            .order_by(Delivery.id)
+        )
+    )

@@ -1,0 +1,30 @@
+"""The failures a service reports to its caller, each with a message fit to show the user."""
+
+
+class ServiceError(Exception):
+    """Something the user asked for cannot be done; `message` says why in plain words."""
+
+    status = 400
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Invalid(ServiceError):
+    """The input is wrong: a missing field, a bad date, a file that is not a PDF."""
+
+    status = 422
+
+
+class NotFound(ServiceError):
+    """No such record."""
+
+    status = 404
+
+
+class Conflict(ServiceError):
+    """The record's state forbids it: a duplicate, an issued letter, a draft not yet issued."""
+
+    status = 409

@@ -1,0 +1,39 @@
+"""A content-addressed store for PDFs: each file kept once, named by its SHA-256."""
+
+import hashlib
+import os
+from pathlib import Path
+
+from flask import current_app
+
+
+def _root() -> Path:
+    return Path(current_app.config["FILES_DIR"])
+
+
+def _path(sha256: str) -> Path:
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        raise ValueError("not a SHA-256 digest")
+    return _root() / sha256[:2] / f"{sha256}.pdf"
+
+
+def digest(data: bytes) -> str:
+    """The name a file is stored under."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def store(data: bytes) -> str:
+    """Keep `data` and return its digest. Written to a temporary name first, so no half file is seen."""
+    sha = digest(data)
+    path = _path(sha)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return sha
+
+
+def load(sha256: str) -> bytes:
+    """The stored file's bytes."""
+    return _path(sha256).read_bytes()

@@ -1,0 +1,157 @@
+"""Diarising incoming memos: checking the PDF, reading its text, and registering the circular."""
+
+import contextlib
+import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import pypdf
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models import Circular
+from services import audit, fields, files
+from services.errors import Conflict, Invalid, NotFound
+
+MAX_PAGES = 200
+
+
+@dataclass
+class Memo:
+    """An uploaded memo PDF, checked and stored, with what could be read off it."""
+
+    sha256: str
+    pages: int
+    text: str
+    guess: dict[str, Any] = field(default_factory=dict)
+
+
+def read_memo(data: bytes) -> Memo:
+    """Check that `data` is a real, readable PDF, keep it, and read its particulars where it can."""
+    if not data:
+        raise Invalid("The file is empty.", "file")
+    if not data.lstrip()[:5] == b"%PDF-":
+        raise Invalid("The file is not a PDF.", "file")
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise Invalid("The PDF is password-protected; upload an unprotected copy.", "file")
+        pages = len(reader.pages)
+        text = "\n".join((page.extract_text() or "") for page in reader.pages[:MAX_PAGES])
+    except Invalid:
+        raise
+    except Exception as exc:  # pypdf raises many kinds on damaged files; all mean the same to a clerk
+        raise Invalid("The PDF is damaged or unreadable.", "file") from exc
+    if pages == 0:
+        raise Invalid("The PDF has no pages.", "file")
+    if pages > MAX_PAGES:
+        raise Invalid(f"The PDF has {pages} pages; at most {MAX_PAGES} are accepted.", "file")
+    text = text.replace("\x00", "")
+    return Memo(sha256=files.store(data), pages=pages, text=text, guess=guess_particulars(text))
+
+
+_REF = re.compile(r"^\s*No\.?\s*[:\-]?\s*(\S.*?)\s*$", re.M)
+_DATED = re.compile(r"Dated\s*[:\-]?\s*(\d{1,2})[./\-](\d{1,2})[./\-](\d{4})", re.I)
+_SUBJECT = re.compile(r"Subject\s*[:\-]\s*(.+?)(?:\n\s*\n|\n\s*(?:The|Sir|Madam|I am)\b|\n\s*\d+\.)", re.I | re.S)
+_OFFICE = re.compile(r"^\s*((?:Department|Ministry) of .+?)\s*$", re.M)
+
+
+def guess_particulars(text: str) -> dict[str, Any]:
+    """Reference number, date, issuing office and subject as a DoPT OM prints them, where found."""
+    guess: dict[str, Any] = {}
+    if m := _REF.search(text):
+        guess["reference_no"] = m.group(1)[:200]
+    if m := _DATED.search(text):
+        with contextlib.suppress(ValueError):
+            guess["dated"] = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    if m := _SUBJECT.search(text):
+        guess["subject"] = " ".join(m.group(1).split())[:500]
+    offices = _OFFICE.findall(text)
+    departments = [o for o in offices if o.lower().startswith("department")]
+    if departments or offices:
+        guess["issued_by"] = (departments or offices)[0][:200]
+    return guess
+
+
+def reference_key(reference_no: str) -> str:
+    """The form in which reference numbers are compared: no "No." prefix, no spaces, lower case."""
+    key = re.sub(r"^\s*no\.?\s*", "", reference_no, flags=re.I)
+    return re.sub(r"\s+", "", key).lower()
+
+
+def diarise(
+    session: Session, pdf_sha256: str, filename: str, particulars: Mapping[str, Any], actor_id: int | None
+) -> Circular:
+    """Register a memo already read by `read_memo`. The same file or reference number twice is refused."""
+    reference_no = fields.text(particulars, "reference_no", "Reference number", 200)
+    dated = fields.required_date(particulars, "dated", "Date of the memo")
+    received_on = fields.required_date(particulars, "received_on", "Date received")
+    if received_on < dated:
+        raise Invalid("The date received cannot be before the memo's date.", "received_on")
+    if received_on > date.today() + timedelta(days=1):
+        raise Invalid("The date received cannot be in the future.", "received_on")
+    values = {
+        "reference_no": reference_no,
+        "dated": dated,
+        "issued_by": fields.text(particulars, "issued_by", "Issuing office", 200),
+        "subject": fields.text(particulars, "subject", "Subject", 500),
+        "diary_no": fields.text(particulars, "diary_no", "Diary number", 100),
+        "received_on": received_on,
+    }
+    try:
+        data = files.load(pdf_sha256)
+    except (OSError, ValueError):
+        raise Invalid("The uploaded PDF was not found; upload it again.", "file") from None
+    memo = _memo_facts(data)
+    key = reference_key(reference_no)
+    if same := session.scalar(sa.select(Circular).where(Circular.pdf_sha256 == pdf_sha256)):
+        raise Conflict(f"This PDF is already registered as {same.reference_no} (diary {same.diary_no}).", "file")
+    if same := session.scalar(sa.select(Circular).where(Circular.reference_key == key)):
+        raise Conflict(f"Reference number {same.reference_no} is already registered.", "reference_no")
+    circular = Circular(
+        **values,
+        reference_key=key,
+        pdf_sha256=pdf_sha256,
+        pdf_pages=memo.pages,
+        text=memo.text,
+        filename=_safe_filename(filename),
+        registered_by_id=actor_id,
+    )
+    session.add(circular)
+    session.flush()
+    audit.record(session, "circular.registered", "circular", circular.id, actor_id, reference_no=reference_no)
+    return circular
+
+
+def _memo_facts(data: bytes) -> Memo:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    text = "\n".join((p.extract_text() or "") for p in reader.pages[:MAX_PAGES]).replace("\x00", "")
+    return Memo(sha256=files.digest(data), pages=len(reader.pages), text=text)
+
+
+def _safe_filename(name: str) -> str:
+    name = re.sub(r"[^\w.\- ]", "_", name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip() or "memo.pdf"
+    return name[-255:]
+
+
+def get_circular(session: Session, circular_id: int) -> Circular:
+    """The circular, or NotFound."""
+    circular = session.get(Circular, circular_id)
+    if circular is None:
+        raise NotFound("No such circular.")
+    return circular
+
+
+def list_circulars(session: Session, page: int = 1, per_page: int = 50) -> tuple[list[Circular], int]:
+    """Circulars, newest received first, one page of them, and how many there are in all."""
+    total = session.scalar(sa.select(sa.func.count()).select_from(Circular)) or 0
+    rows = session.scalars(
+        sa.select(Circular)
+        .order_by(Circular.received_on.desc(), Circular.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return list(rows), total

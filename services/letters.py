@@ -1,0 +1,213 @@
+"""Endorsement letters: preparing the draft, rendering it as a PDF, and issuing it."""
+
+import io
+import mimetypes
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import sqlalchemy as sa
+from flask import current_app, render_template
+from sqlalchemy.orm import Session
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from models import AckKind, Circular, Endorsement, utcnow
+from services import audit, fields, files
+from services.errors import Conflict, Invalid, NotFound
+from services.intake import get_circular
+
+
+def long_date(day: date) -> str:
+    """A date as Indian government letters write it: 11th March, 2026."""
+    n = day.day
+    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix} {day:%B}, {day.year}"
+
+
+def default_body(circular: Circular, ack_kind: str, deadline: date | None) -> str:
+    """The standard words of a forwarding letter, with the action asked of officers."""
+    body = (
+        f"I am directed to forward herewith a copy of Office Memorandum No. {circular.reference_no} "
+        f"dated {circular.dated:%d.%m.%Y} received from the {circular.issued_by}, on the subject "
+        "cited above, for information and necessary action."
+    )
+    if ack_kind == AckKind.EMAIL_ALIGNMENT:
+        by = f" by {long_date(deadline)}" if deadline else ""
+        body += (
+            "\n\nYou are requested to ensure that your email ID on the iGOT Karmayogi portal is the same "
+            "as on SPARROW, so that the two portals can link your records, and to confirm this"
+            f"{by} through the link sent to you by email."
+        )
+    else:
+        by = f" by {long_date(deadline)}" if deadline else ""
+        body += f"\n\nYou are requested to acknowledge receipt{by} through the link sent to you by email."
+    return body
+
+
+def draft_defaults(session: Session, circular_id: int) -> dict[str, Any]:
+    """What the endorsement form starts with: the office's settings and the last file number used."""
+    circular = get_circular(session, circular_id)
+    config = current_app.config
+    last_file_no = session.scalar(sa.select(Endorsement.file_no).order_by(Endorsement.id.desc()).limit(1))
+    return {
+        "file_no": last_file_no or config["LETTER_FILE_NO"],
+        "dated": date.today(),
+        "addressee": config["LETTER_ADDRESSEE"],
+        "body": default_body(circular, AckKind.EMAIL_ALIGNMENT, None),
+        "signatory_name": config["LETTER_SIGNATORY_NAME"],
+        "signatory_title": config["LETTER_SIGNATORY_TITLE"],
+        "copy_to": config["LETTER_COPY_TO"],
+        "ack_kind": AckKind.EMAIL_ALIGNMENT.value,
+        "deadline": None,
+    }
+
+
+def _letter_values(circular: Circular, given: Mapping[str, Any]) -> dict[str, Any]:
+    ack_kind = str(given.get("ack_kind") or "").strip()
+    if ack_kind not in {k.value for k in AckKind}:
+        raise Invalid("The acknowledgement asked for must be email_alignment or read.", "ack_kind")
+    dated = fields.required_date(given, "dated", "Date of the letter")
+    deadline = fields.a_date(given, "deadline", "Deadline", required=False)
+    if deadline is not None and deadline < dated:
+        raise Invalid("The deadline cannot be before the letter's date.", "deadline")
+    if dated < circular.dated:
+        raise Invalid("The letter cannot be dated before the memo it forwards.", "dated")
+    copy_to = given.get("copy_to") or ""
+    if isinstance(copy_to, list | tuple):
+        copy_to = "\n".join(str(line) for line in copy_to)
+    body = fields.long_text(given, "body", "Body", 5000, required=False) or default_body(circular, ack_kind, deadline)
+    return {
+        "file_no": fields.text(given, "file_no", "File number", 200),
+        "dated": dated,
+        "addressee": fields.text(given, "addressee", "Addressee", 300),
+        "body": body,
+        "signatory_name": fields.text(given, "signatory_name", "Signatory", 120),
+        "signatory_title": fields.long_text(given, "signatory_title", "Signatory's designation", 200),
+        "copy_to": fields.long_text({"copy_to": copy_to}, "copy_to", "Copy to", 3000, required=False),
+        "ack_kind": ack_kind,
+        "deadline": deadline,
+    }
+
+
+def prepare_endorsement(
+    session: Session, circular_id: int, given: Mapping[str, Any], actor_id: int | None
+) -> Endorsement:
+    """A new draft endorsement for the circular."""
+    circular = get_circular(session, circular_id)
+    endorsement = Endorsement(circular=circular, created_by_id=actor_id, **_letter_values(circular, given))
+    session.add(endorsement)
+    session.flush()
+    audit.record(session, "endorsement.prepared", "endorsement", endorsement.id, actor_id, file_no=endorsement.file_no)
+    return endorsement
+
+
+def get_endorsement(session: Session, endorsement_id: int) -> Endorsement:
+    """The endorsement, or NotFound."""
+    endorsement = session.get(Endorsement, endorsement_id)
+    if endorsement is None:
+        raise NotFound("No such endorsement.")
+    return endorsement
+
+
+def revise_draft(session: Session, endorsement_id: int, given: Mapping[str, Any], actor_id: int | None) -> Endorsement:
+    """Change a draft. An issued letter never changes: a correction is a new endorsement."""
+    endorsement = get_endorsement(session, endorsement_id)
+    if endorsement.is_issued:
+        raise Conflict("This letter has been issued and can no longer be changed.")
+    values = _letter_values(endorsement.circular, given)
+    before = {k: str(getattr(endorsement, k)) for k in values}
+    for key, value in values.items():
+        setattr(endorsement, key, value)
+    changed = {k: {"from": before[k], "to": str(v)} for k, v in values.items() if before[k] != str(v)}
+    audit.record(session, "endorsement.revised", "endorsement", endorsement.id, actor_id, changed=changed)
+    return endorsement
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Lets WeasyPrint read the app's own static files and nothing else: no network, no other files."""
+
+    def __init__(self, static_dir: str) -> None:
+        super().__init__()
+        self._root = Path(static_dir).resolve()
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if not url.startswith("file://"):
+            raise ValueError(f"letters may not fetch {url[:80]}")
+        path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+        if not path.is_relative_to(self._root) or not path.is_file():
+            raise ValueError("letters may read only the app's static files")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+
+
+def render_letter(endorsement: Endorsement, draft: bool) -> bytes:
+    """The letter as PDF pages (WeasyPrint), without the memo."""
+    static = current_app.static_folder
+    assert static is not None
+    html = render_template(
+        "letters/endorsement.html",
+        e=endorsement,
+        c=endorsement.circular,
+        draft=draft,
+        long_date=long_date,
+        office=current_app.config,
+    )
+    document = HTML(string=html, base_url=Path(static).resolve().as_uri() + "/", url_fetcher=StaticOnlyFetcher(static))
+    return document.write_pdf()
+
+
+def letter_with_memo(endorsement: Endorsement, draft: bool) -> bytes:
+    """The letter followed by every page of the memo it forwards: what officers receive."""
+    writer = pypdf.PdfWriter()
+    writer.append(io.BytesIO(render_letter(endorsement, draft)))
+    writer.append(io.BytesIO(files.load(endorsement.circular.pdf_sha256)))
+    writer.add_metadata({"/Title": f"{endorsement.file_no} — {endorsement.circular.subject}"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def preview_pdf(session: Session, endorsement_id: int) -> bytes:
+    """The letter as it would be issued; drafts carry a DRAFT mark. An issued letter is its stored PDF."""
+    endorsement = get_endorsement(session, endorsement_id)
+    if endorsement.pdf_sha256:
+        return files.load(endorsement.pdf_sha256)
+    return letter_with_memo(endorsement, draft=True)
+
+
+def issued_pdf(session: Session, endorsement_id: int) -> bytes:
+    """The issued letter's PDF, exactly as sent."""
+    endorsement = get_endorsement(session, endorsement_id)
+    if not endorsement.pdf_sha256:
+        raise Conflict("This letter is still a draft; issue it first.")
+    return files.load(endorsement.pdf_sha256)
+
+
+def issue_endorsement(session: Session, endorsement_id: int, actor_id: int | None) -> Endorsement:
+    """Render the final PDF and fix the letter: from now on it never changes."""
+    endorsement = get_endorsement(session, endorsement_id)
+    if endorsement.is_issued:
+        raise Conflict("This letter has already been issued.")
+    sha = files.store(letter_with_memo(endorsement, draft=False))
+    # Conditional, so that two clerks pressing Issue at once cannot both issue.
+    done = session.execute(
+        sa.update(Endorsement)
+        .where(Endorsement.id == endorsement_id, Endorsement.issued_at.is_(None))
+        .values(pdf_sha256=sha, issued_at=utcnow(), issued_by_id=actor_id)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("This letter has already been issued.")
+    session.refresh(endorsement)
+    audit.record(session, "endorsement.issued", "endorsement", endorsement.id, actor_id, pdf_sha256=sha)
+    return endorsement
+
+
+def endorsements_of(session: Session, circular_id: int) -> list[Endorsement]:
+    """A circular's endorsements, oldest first."""
+    return list(
+        session.scalars(sa.select(Endorsement).where(Endorsement.circular_id == circular_id).order_by(Endorsement.id))
+    )

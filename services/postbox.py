@@ -1,0 +1,124 @@
+"""Where email goes: an SMTP server through Flask-Mail, or a local mailbox folder for development."""
+
+import email
+import email.policy
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Protocol
+
+from flask import Flask, current_app
+from flask_mail import Mail, Message
+
+mail = Mail()
+
+
+class Postbox(Protocol):
+    """Anything that can take a message and deliver it, or raise."""
+
+    def send(self, message: Message) -> None: ...
+
+
+class SmtpPostbox:
+    """Sends through the configured SMTP server."""
+
+    def send(self, message: Message) -> None:
+        mail.send(message)
+
+
+class LocalMailbox:
+    """Keeps each message as an .eml file in a folder, for staff to read in the browser."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = Path(folder)
+
+    def send(self, message: Message) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.eml"
+        tmp = self.folder / f".{name}.tmp"
+        tmp.write_bytes(message.as_bytes())
+        tmp.replace(self.folder / name)
+
+
+@dataclass
+class MailboxItem:
+    """One message in the local mailbox, parsed."""
+
+    key: str
+    message: EmailMessage
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"] or "")
+
+    @property
+    def to(self) -> str:
+        return str(self.message["To"] or "")
+
+    @property
+    def date(self) -> str:
+        return str(self.message["Date"] or "")
+
+    @property
+    def text(self) -> str:
+        part = self.message.get_body(preferencelist=("plain",))
+        return part.get_content() if part is not None else ""
+
+    @property
+    def attachments(self) -> list[tuple[str, str, bytes]]:
+        """Each attachment's file name, content type and bytes."""
+        return [
+            (a.get_filename() or "attachment", a.get_content_type(), a.get_content())
+            for a in self.message.iter_attachments()
+        ]
+
+
+_KEY = re.compile(r"^[0-9T]+-[0-9a-f]{8}$")
+
+
+def local_mailbox() -> LocalMailbox | None:
+    """The local mailbox, if mail goes there (no MAIL_SERVER configured)."""
+    postbox = current_app.extensions["pavati.postbox"]
+    return postbox if isinstance(postbox, LocalMailbox) else None
+
+
+def mailbox_items(limit: int = 200) -> list[MailboxItem]:
+    """The newest messages in the local mailbox."""
+    box = local_mailbox()
+    if box is None or not box.folder.is_dir():
+        return []
+    paths = sorted(box.folder.glob("*.eml"), reverse=True)[:limit]
+    return [_parse(p) for p in paths]
+
+
+def mailbox_item(key: str) -> MailboxItem | None:
+    """One message of the local mailbox by its key, or None."""
+    box = local_mailbox()
+    if box is None or not _KEY.match(key):
+        return None
+    path = box.folder / f"{key}.eml"
+    return _parse(path) if path.is_file() else None
+
+
+def _parse(path: Path) -> MailboxItem:
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return MailboxItem(key=path.stem, message=message)
+
+
+def init_app(app: Flask) -> None:
+    """Wire Flask-Mail in and choose the postbox: SMTP when MAIL_SERVER is set, else the local mailbox."""
+    mail.init_app(app)
+    if app.config.get("MAIL_SERVER"):
+        app.extensions["pavati.postbox"] = SmtpPostbox()
+    else:
+        app.extensions["pavati.postbox"] = LocalMailbox(app.config["MAILBOX_DIR"])
+
+
+def postbox() -> Postbox:
+    """The app's postbox."""
+    box: Postbox = current_app.extensions["pavati.postbox"]
+    return box

@@ -1,0 +1,74 @@
+"""Following an endorsement up: counts by state, the recipients list, and its filters."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload
+
+from models import Delivery, DeliveryStatus, Officer, Recipient, RecipientState
+from services.errors import Invalid
+
+STATES = [s.value for s in RecipientState]
+
+
+def _latest_delivery():  # type: ignore[no-untyped-def]
+    """Each recipient's most recent email: its status is where that recipient's sending stands."""
+    return (
+        sa.select(Delivery.recipient_id, sa.func.max(Delivery.id).label("delivery_id"))
+        .group_by(Delivery.recipient_id)
+        .subquery()
+    )
+
+
+def counts(session: Session, endorsement_id: int) -> dict[str, int]:
+    """How many recipients, how far sending has got, and how many have answered which way."""
+    by_state = dict(
+        session.execute(
+            sa.select(Recipient.state, sa.func.count())
+            .where(Recipient.endorsement_id == endorsement_id)
+            .group_by(Recipient.state)
+        ).all()
+    )
+    latest = _latest_delivery()
+    by_status = dict(
+        session.execute(
+            sa.select(Delivery.status, sa.func.count())
+            .join(latest, latest.c.delivery_id == Delivery.id)
+            .join(Recipient, Recipient.id == Delivery.recipient_id)
+            .where(Recipient.endorsement_id == endorsement_id)
+            .group_by(Delivery.status)
+        ).all()
+    )
+    aligned = by_state.get(RecipientState.ALIGNED.value, 0)
+    mismatch = by_state.get(RecipientState.MISMATCH.value, 0)
+    noted = by_state.get(RecipientState.ACKNOWLEDGED.value, 0)
+    return {
+        "recipients": sum(by_state.values()),
+        "queued": by_status.get(DeliveryStatus.QUEUED.value, 0) + by_status.get(DeliveryStatus.SENDING.value, 0),
+        "sent": by_status.get(DeliveryStatus.SENT.value, 0),
+        "failed": by_status.get(DeliveryStatus.FAILED.value, 0) + by_status.get(DeliveryStatus.BOUNCED.value, 0),
+        "acknowledged": aligned + mismatch + noted,
+        "aligned": aligned,
+        "mismatch": mismatch,
+        "pending": by_state.get(RecipientState.PENDING.value, 0),
+    }
+
+
+def recipients(
+    session: Session, endorsement_id: int, state: str | None = None, page: int = 1, per_page: int = 100
+) -> tuple[list[tuple[Recipient, Delivery | None]], int]:
+    """One page of recipients with their latest email, filtered by state, and the total."""
+    if state and state not in STATES:
+        raise Invalid(f"State must be one of {', '.join(STATES)}.", "state")
+    latest = _latest_delivery()
+    query = (
+        sa.select(Recipient, Delivery)
+        .join(Officer, Officer.id == Recipient.officer_id)
+        .outerjoin(latest, latest.c.recipient_id == Recipient.id)
+        .outerjoin(Delivery, Delivery.id == latest.c.delivery_id)
+        .where(Recipient.endorsement_id == endorsement_id)
+        .options(joinedload(Recipient.officer))
+    )
+    if state:
+        query = query.where(Recipient.state == state)
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(query.order_by(Officer.name, Recipient.id).limit(per_page).offset((page - 1) * per_page))
+    return [(r, d) for r, d in rows.all()], total
