@@ -1,0 +1,212 @@
+"""Fixtures: an app on SQLite and on PostgreSQL, a client that fills in CSRF tokens, a real SMTP server."""
+
+import os
+import re
+import socket
+import threading
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import create_app
+from models import db
+from services import accounts, outbox
+
+SAMPLES = Path(__file__).parent / "samples"
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PASSWORD = "correct horse battery"
+
+
+def _postgres_url() -> str | None:
+    """The PostgreSQL to test against, if it answers. On CI it must."""
+    url = os.environ.get("TEST_DATABASE_URL", PG_DEFAULT)
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            pass
+        engine = sa.create_engine(url)
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception:
+        if os.environ.get("CI"):
+            raise
+        return None
+    return url
+
+
+_PG = _postgres_url()
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(_PG is None, reason="no PostgreSQL"))]
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'pavati.sqlite'}"
+    assert _PG is not None
+    return _PG
+
+
+@pytest.fixture
+def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
+    """What a test may change before the app is made (mail server, workers...)."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "FILES_DIR": str(tmp_path / "files"),
+        "MAILBOX_DIR": str(tmp_path / "mailbox"),
+        "MAIL_SERVER": None,
+        "MAIL_SUPPRESS_SEND": False,
+        "PUBLIC_BASE_URL": "https://pavati.example.gov.in",
+        "OUTBOX_WORKERS": 4,
+    }
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app(app_config)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        outbox.executor().wait(30)
+        outbox.executor().shutdown()
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+class Client(FlaskClient):
+    """A test client that posts forms the way a browser does: with the page's CSRF token."""
+
+    def csrf_token(self, page: str) -> str:
+        html = self.get(page).get_data(as_text=True)
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+        assert match, f"no CSRF token on {page}"
+        return match.group(1)
+
+    def submit(self, page: str, data: dict[str, Any], action: str | None = None, **kwargs: Any) -> Any:
+        """Open `page`, then post `data` to `action` (default: the same page) with its CSRF token."""
+        data = {**data, "csrf_token": self.csrf_token(page)}
+        return self.post(action or page, data=data, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    app.test_client_class = Client
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+def make_user(app: Flask, email: str, role: str) -> None:
+    with app.app_context():
+        accounts.create_user(db.session, email, role.title(), role, PASSWORD)
+        db.session.commit()
+
+
+class Auth:
+    """Logs staff in and out through the real login page."""
+
+    def __init__(self, app: Flask, client: Client) -> None:
+        self.app = app
+        self.client = client
+
+    def login(self, role: str = "clerk") -> Any:
+        email = f"{role}@parcell.hry.gov.in"
+        with self.app.app_context():
+            if not db.session.scalar(sa.text("select count(*) from \"user\" where email = :e"), {"e": email}):
+                make_user(self.app, email, role)
+        return self.client.submit("/login", {"email": email, "password": PASSWORD}, follow_redirects=True)
+
+    def logout(self) -> Any:
+        return self.client.submit("/", {}, action="/logout", follow_redirects=True)
+
+
+@pytest.fixture
+def auth(app: Flask, client: Client) -> Auth:
+    return Auth(app, client)
+
+
+@pytest.fixture
+def api_token(app: Flask) -> Any:
+    """A bearer header for a user of the given role."""
+
+    def make(role: str = "clerk") -> dict[str, str]:
+        email = f"api-{role}@parcell.hry.gov.in"
+        make_user(app, email, role)
+        with app.app_context():
+            user = accounts.find_user(db.session, email)
+            token = accounts.issue_api_token(db.session, user.id)
+            db.session.commit()
+        return {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+class Inbox:
+    """A real SMTP server on loopback (aiosmtpd) and the messages it has received."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.refuse: set[str] = set()
+        self._lock = threading.Lock()
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if address.lower() in self.refuse:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self._lock:
+            self.messages.append(message)  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if address in str(m["To"])]
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_app_config(app_config: dict[str, Any], smtp: tuple[Inbox, int]) -> dict[str, Any]:
+    app_config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp[1], MAIL_DEFAULT_SENDER="PAR Cell <parcell@hry.gov.in>")
+    return app_config
+
+
+def sample(name: str) -> bytes:
+    return (SAMPLES / name).read_bytes()
+
+
+MEMO_FIELDS = {
+    "reference_no": "T-28/27/2025-iGOT Part(1)",
+    "dated": "2026-03-03",
+    "issued_by": "Department of Personnel and Training",
+    "subject": "Instructions regarding Updation of Email ID on SPARROW and iGOT Karmayogi Portal – reg.",
+    "diary_no": "253/6",
+    "received_on": "2026-03-05",
+}
