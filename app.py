@@ -35,6 +35,7 @@ def settings_from_env(instance_path: str) -> dict[str, Any]:
         "MAIL_MSGID_DOMAIN": env("MAIL_MSGID_DOMAIN") or "pavati.local",
         "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL") or "http://127.0.0.1:5000",
         "OUTBOX_WORKERS": int(env("OUTBOX_WORKERS") or 4),
+        "OUTBOX_SWEEP_SECONDS": float(env("OUTBOX_SWEEP_SECONDS") or 30),
         "FILES_DIR": env("FILES_DIR") or str(Path(instance_path) / "files"),
         "MAILBOX_DIR": env("MAILBOX_DIR") or str(Path(instance_path) / "mailbox"),
         "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
@@ -92,7 +93,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     Migrate(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     postbox.init_app(app)
-    outbox.init_app(app, dispatch.send_delivery)
+    outbox.init_app(app, dispatch.send_delivery, dispatch.due_deliveries)
     _tune_sqlite(app)
 
 

@@ -1,7 +1,7 @@
 """The database: one SQLAlchemy instance and every typed model Pavati stores."""
 
 from models.audit import AuditEvent
-from models.base import Base, db, utcnow
+from models.base import Base, DbSession, db, utcnow
 from models.circulars import AckKind, Circular, Endorsement
 from models.dispatch import Acknowledgement, Delivery, DeliveryStatus, Recipient, RecipientState
 from models.roster import Officer, normalise_email
@@ -14,6 +14,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Circular",
+    "DbSession",
     "Delivery",
     "DeliveryStatus",
     "Endorsement",

@@ -1,10 +1,11 @@
 """The declarative base, the shared Flask-SQLAlchemy instance and column helpers."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm import DeclarativeBase, Session, registry, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 # Named constraints, so that migrations can alter them on SQLite (batch mode) and PostgreSQL alike.
@@ -51,3 +52,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# What services take: a plain session (workers, tests) or Flask-SQLAlchemy's scoped one (requests).
+DbSession = Session | scoped_session[Any]

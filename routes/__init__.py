@@ -28,6 +28,8 @@ def init_app(app: Flask) -> None:
     for module in (auth, circulars, roster, endorsements, acknowledge, mailbox, api):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)
+    # The officer's form checks its CSRF token itself, after the link: a bad link is a 404 first.
+    csrf.exempt(acknowledge.bp)
     cli.init_app(app)
     register_error_handlers(app)
     app.after_request(_security_headers)

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template, request
 
 from models import db
 from routes.circulars import pdf_response
-from routes.forms import AcknowledgeForm
+from routes.forms import AcknowledgeForm, SelectChoice
 from services import acknowledgements, files
 from services.errors import NotFound, ServiceError
 
@@ -26,7 +26,9 @@ def page(token: str) -> Any:
     recipient = _recipient(token)
     endorsement = recipient.endorsement
     form = AcknowledgeForm()
-    form.response.choices = list(acknowledgements.responses_for(endorsement.ack_kind).items())
+    form.response.choices = [
+        SelectChoice(k, v) for k, v in acknowledgements.responses_for(endorsement.ack_kind).items()
+    ]
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():

@@ -4,10 +4,10 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from models import db
-from services import accounts, demo, dispatch, outbox
+from services import accounts, demo, outbox
 from services.errors import ServiceError
 
 users = AppGroup("users", help="Staff accounts and API tokens.")
@@ -30,10 +30,9 @@ def create_user(email: str, name: str, role: str) -> None:
 
 
 def _read_password() -> str:
-    stdin = click.get_text_stream("stdin")
     if sys.stdin is not None and sys.stdin.isatty():
         return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
-    lines = stdin.read().splitlines()
+    lines = sys.stdin.read().splitlines() if sys.stdin is not None else []
     if not lines or not lines[0]:
         raise click.ClickException("No password given on stdin.")
     if len(lines) > 1 and lines[1] != lines[0]:
@@ -56,6 +55,7 @@ def api_token(email: str) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def load_demo() -> None:
     """Load the demo admin, the sample roster and the founding circular."""
     password = demo.load_demo(db.session)
@@ -68,14 +68,14 @@ def load_demo() -> None:
 
 
 @click.command("send-outbox")
+@with_appcontext
 @click.option("--timeout", default=300, show_default=True, help="Seconds to wait for sending to finish.")
 def send_outbox(timeout: int) -> None:
     """Send every queued email (for instance after a restart) and wait for the outcome."""
-    ids = dispatch.due_deliveries(db.session)
     executor = outbox.executor()
-    executor.submit(ids)
+    count = executor.sweep()
     finished = executor.wait(timeout)
-    click.echo(f"{len(ids)} emails tried." if finished else f"Still sending after {timeout}s.")
+    click.echo(f"{count} emails tried." if finished else f"Still sending after {timeout}s.")
 
 
 def init_app(app: Flask) -> None:

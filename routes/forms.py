@@ -13,6 +13,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -57,8 +58,8 @@ class EndorsementForm(FlaskForm):
     ack_kind = SelectField(
         "Officers must confirm",
         choices=[
-            ("email_alignment", "Their iGOT email ID is the same as on SPARROW"),
-            ("read", "They have read and noted the letter"),
+            SelectChoice("email_alignment", "Their iGOT email ID is the same as on SPARROW"),
+            SelectChoice("read", "They have read and noted the letter"),
         ],
     )
     deadline = DateField("Deadline", validators=[Optional()])

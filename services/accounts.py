@@ -5,10 +5,9 @@ import secrets
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import ApiToken, Role, User, normalise_email, utcnow
+from models import ApiToken, DbSession, Role, User, normalise_email, utcnow
 from services import audit
 from services.errors import Conflict, Invalid, NotFound
 
@@ -19,7 +18,7 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_user(session: Session, email: str, name: str, role: str, password: str) -> User:
+def create_user(session: DbSession, email: str, name: str, role: str, password: str) -> User:
     """A new staff account. The email must be new, the role known and the password long enough."""
     try:
         email = normalise_email(validate_email(email, check_deliverability=False).normalized)
@@ -46,7 +45,7 @@ def create_user(session: Session, email: str, name: str, role: str, password: st
     return user
 
 
-def set_password(session: Session, user_id: int, password: str) -> None:
+def set_password(session: DbSession, user_id: int, password: str) -> None:
     """Change a password; every session logged in with the old one stops working."""
     user = session.get(User, user_id)
     if user is None:
@@ -58,7 +57,7 @@ def set_password(session: Session, user_id: int, password: str) -> None:
     audit.record(session, "user.password_changed", "user", user.id)
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
+def authenticate(session: DbSession, email: str, password: str) -> User | None:
     """The active user with this email and password, or None."""
     user = session.scalar(sa.select(User).where(User.email == normalise_email(email)))
     if user is None or not user.active:
@@ -71,7 +70,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 _DUMMY_HASH = generate_password_hash("not a real password")
 
 
-def user_for_session(session: Session, session_id: str) -> User | None:
+def user_for_session(session: DbSession, session_id: str) -> User | None:
     """The user a login cookie names, if its nonce still matches (i.e. no password change since)."""
     user_id, _, nonce = session_id.partition(":")
     if not user_id.isdigit():
@@ -82,7 +81,7 @@ def user_for_session(session: Session, session_id: str) -> User | None:
     return user
 
 
-def find_user(session: Session, email: str) -> User:
+def find_user(session: DbSession, email: str) -> User:
     """The user with this email, or NotFound."""
     user = session.scalar(sa.select(User).where(User.email == normalise_email(email)))
     if user is None:
@@ -90,7 +89,7 @@ def find_user(session: Session, email: str) -> User:
     return user
 
 
-def issue_api_token(session: Session, user_id: int) -> str:
+def issue_api_token(session: DbSession, user_id: int) -> str:
     """A new bearer token for the user. Only its hash is stored: the caller shows it once."""
     token = "pvt_" + secrets.token_urlsafe(32)
     session.add(ApiToken(user_id=user_id, token_hash=_hash_token(token)))
@@ -98,7 +97,7 @@ def issue_api_token(session: Session, user_id: int) -> str:
     return token
 
 
-def user_for_api_token(session: Session, token: str) -> User | None:
+def user_for_api_token(session: DbSession, token: str) -> User | None:
     """The active user a bearer token belongs to, or None."""
     row = session.scalar(
         sa.select(ApiToken).where(ApiToken.token_hash == _hash_token(token), ApiToken.revoked.is_(False))

@@ -9,9 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy.orm import Session
 
-from models import AckKind, Acknowledgement, Recipient, RecipientState, normalise_email, utcnow
+from models import AckKind, Acknowledgement, DbSession, Recipient, RecipientState, normalise_email, utcnow
 from services import audit
 from services.errors import Invalid, NotFound
 
@@ -54,7 +53,7 @@ def link_for(recipient: Recipient) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/a/{link_token(recipient.token_nonce)}"
 
 
-def recipient_for_token(session: Session, token: str) -> Recipient:
+def recipient_for_token(session: DbSession, token: str) -> Recipient:
     """The recipient a link belongs to, or NotFound for an unknown or altered token."""
     if not token or len(token) > 100:
         raise NotFound("This link is not valid.")
@@ -75,7 +74,7 @@ def judge(recipient: Recipient, response: str, igot_email: str | None) -> Recipi
 
 
 def acknowledge(
-    session: Session, token: str, answer: dict[str, Any], remote_addr: str | None, user_agent: str | None
+    session: DbSession, token: str, answer: dict[str, Any], remote_addr: str | None, user_agent: str | None
 ) -> Recipient:
     """Record an officer's answer. It may be given again: the latest stands, every one is kept."""
     recipient = recipient_for_token(session, token)

@@ -2,13 +2,11 @@
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from models import AuditEvent
+from models import AuditEvent, DbSession
 
 
 def record(
-    session: Session,
+    session: DbSession,
     action: str,
     entity: str,
     entity_id: int | None,

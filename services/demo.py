@@ -6,15 +6,14 @@ from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
-from models import Circular, Role, User
+from models import Circular, DbSession, Role, User
 from services import accounts, intake, roster
 
 SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "samples"
 
 
-def load_demo(session: Session, admin_email: str = "admin@pavati.in") -> str | None:
+def load_demo(session: DbSession, admin_email: str = "admin@pavati.in") -> str | None:
     """Create what is missing of the demo data; returns the new admin's password, or None if there was one."""
     password = None
     if session.scalar(sa.select(User).where(User.email == admin_email)) is None:

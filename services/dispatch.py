@@ -2,15 +2,15 @@
 
 import logging
 import re
-from datetime import timedelta
+import smtplib
+from datetime import datetime, timedelta
 from email.utils import make_msgid
 
 import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_mail import Message
-from sqlalchemy.orm import Session
 
-from models import Delivery, DeliveryStatus, Endorsement, Officer, Recipient, RecipientState, utcnow
+from models import DbSession, Delivery, DeliveryStatus, Endorsement, Officer, Recipient, RecipientState, utcnow
 from services import audit, files, outbox
 from services.acknowledgements import link_for, new_token
 from services.errors import Conflict, Invalid
@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 
 # A row left "sending" this long was being sent by a worker that died; it is sent again.
 STALE_SENDING = timedelta(minutes=10)
+# Temporary failures are tried again after 1, 2, 4... minutes, up to this many tries in all.
+RETRY_AFTER = timedelta(minutes=1)
+MAX_ATTEMPTS = 5
 
 
 def _new_delivery(recipient: Recipient, is_reminder: bool) -> Delivery:
@@ -28,14 +31,14 @@ def _new_delivery(recipient: Recipient, is_reminder: bool) -> Delivery:
     return Delivery(recipient=recipient, is_reminder=is_reminder, message_id=make_msgid("pavati", domain))
 
 
-def _issued(session: Session, endorsement_id: int) -> Endorsement:
+def _issued(session: DbSession, endorsement_id: int) -> Endorsement:
     endorsement = get_endorsement(session, endorsement_id)
     if not endorsement.is_issued:
         raise Conflict("Issue the letter before sending it.")
     return endorsement
 
 
-def distribute(session: Session, endorsement_id: int, actor_id: int | None) -> int:
+def distribute(session: DbSession, endorsement_id: int, actor_id: int | None) -> int:
     """Queue the issued letter for every active officer not yet sent it; returns how many were added.
 
     The Delivery rows are the outbox: they are written in this transaction, and sending starts
@@ -70,7 +73,7 @@ def distribute(session: Session, endorsement_id: int, actor_id: int | None) -> i
     return len(officers)
 
 
-def send_reminders(session: Session, endorsement_id: int, actor_id: int | None) -> int:
+def send_reminders(session: DbSession, endorsement_id: int, actor_id: int | None) -> int:
     """Queue a reminder, with the same link, to every recipient who has not answered."""
     endorsement = _issued(session, endorsement_id)
     pending = session.scalars(
@@ -86,7 +89,7 @@ def send_reminders(session: Session, endorsement_id: int, actor_id: int | None) 
     return len(pending)
 
 
-def retry_failed(session: Session, endorsement_id: int, actor_id: int | None) -> int:
+def retry_failed(session: DbSession, endorsement_id: int, actor_id: int | None) -> int:
     """Put failed emails of this endorsement back in the queue."""
     ids = list(
         session.scalars(
@@ -136,18 +139,23 @@ def compose(delivery: Delivery) -> Message:
     return message
 
 
-def claim(session: Session, delivery_id: int) -> bool:
-    """Mark a queued (or abandoned) delivery as being sent by this worker; False if another has it."""
+def _due(now: datetime) -> sa.ColumnElement[bool]:
+    """Rows a worker may take: queued and due, or left "sending" by a worker that died."""
+    return sa.or_(
+        sa.and_(
+            Delivery.status == DeliveryStatus.QUEUED.value,
+            sa.or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+        ),
+        sa.and_(Delivery.status == DeliveryStatus.SENDING.value, Delivery.next_attempt_at < now),
+    )
+
+
+def claim(session: DbSession, delivery_id: int) -> bool:
+    """Mark a due delivery as being sent by this worker; False if another has it or it is not due."""
     now = utcnow()
     result = session.execute(
         sa.update(Delivery)
-        .where(
-            Delivery.id == delivery_id,
-            sa.or_(
-                Delivery.status == DeliveryStatus.QUEUED.value,
-                sa.and_(Delivery.status == DeliveryStatus.SENDING.value, Delivery.next_attempt_at < now),
-            ),
-        )
+        .where(Delivery.id == delivery_id, _due(now))
         .values(
             status=DeliveryStatus.SENDING.value, attempts=Delivery.attempts + 1, next_attempt_at=now + STALE_SENDING
         )
@@ -157,11 +165,21 @@ def claim(session: Session, delivery_id: int) -> bool:
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-def send_delivery(session: Session, delivery_id: int) -> str:
+def is_temporary(exc: Exception) -> bool:
+    """A failure worth trying again by itself: the server was away or said "try later" (4xx)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionError | TimeoutError)
+
+
+def send_delivery(session: DbSession, delivery_id: int) -> str:
     """Send one outbox row and record the outcome; returns the status it ends in.
 
     At least once: the row is claimed before sending and marked sent after, so a crash in
-    between sends it again later, with the same Message-ID.
+    between sends it again later, with the same Message-ID. A temporary failure is queued
+    again with a growing delay; a permanent one (or too many tries) is marked failed.
     """
     if not claim(session, delivery_id):
         return "skipped"
@@ -171,9 +189,13 @@ def send_delivery(session: Session, delivery_id: int) -> str:
         postbox().send(compose(delivery))
     except Exception as exc:  # any failure of the mail server or the message is this row's failure
         log.warning("delivery %s to %s failed: %s", delivery.id, delivery.recipient.email, exc)
-        delivery.status = DeliveryStatus.FAILED.value
         delivery.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-        delivery.next_attempt_at = None
+        if is_temporary(exc) and delivery.attempts < MAX_ATTEMPTS:
+            delivery.status = DeliveryStatus.QUEUED.value
+            delivery.next_attempt_at = utcnow() + RETRY_AFTER * 2 ** (delivery.attempts - 1)
+        else:
+            delivery.status = DeliveryStatus.FAILED.value
+            delivery.next_attempt_at = None
     else:
         delivery.status = DeliveryStatus.SENT.value
         delivery.sent_at = utcnow()
@@ -183,18 +205,7 @@ def send_delivery(session: Session, delivery_id: int) -> str:
     return delivery.status
 
 
-def due_deliveries(session: Session) -> list[int]:
-    """Outbox rows waiting to be sent: queued, or abandoned mid-send by a worker that died."""
-    now = utcnow()
-    return list(
-        session.scalars(
-            sa.select(Delivery.id)
-            .where(
-                sa.or_(
-                    Delivery.status == DeliveryStatus.QUEUED.value,
-                    sa.and_(Delivery.status == DeliveryStatus.SENDING.value, Delivery.next_attempt_at < now),
-                )
-            )
-            .order_by(Delivery.id)
-        )
-    )
+def due_deliveries(session: DbSession, limit: int = 10_000) -> list[int]:
+    """Outbox rows waiting to be sent now, oldest first."""
+    query = sa.select(Delivery.id).where(_due(utcnow())).order_by(Delivery.id).limit(limit)
+    return list(session.scalars(query))

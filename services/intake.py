@@ -10,9 +10,8 @@ from typing import Any
 
 import pypdf
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
-from models import Circular
+from models import Circular, DbSession
 from services import audit, fields, files
 from services.errors import Conflict, Invalid, NotFound
 
@@ -83,7 +82,7 @@ def reference_key(reference_no: str) -> str:
 
 
 def diarise(
-    session: Session, pdf_sha256: str, filename: str, particulars: Mapping[str, Any], actor_id: int | None
+    session: DbSession, pdf_sha256: str, filename: str, particulars: Mapping[str, Any], actor_id: int | None
 ) -> Circular:
     """Register a memo already read by `read_memo`. The same file or reference number twice is refused."""
     reference_no = fields.text(particulars, "reference_no", "Reference number", 200)
@@ -137,7 +136,7 @@ def _safe_filename(name: str) -> str:
     return name[-255:]
 
 
-def get_circular(session: Session, circular_id: int) -> Circular:
+def get_circular(session: DbSession, circular_id: int) -> Circular:
     """The circular, or NotFound."""
     circular = session.get(Circular, circular_id)
     if circular is None:
@@ -145,7 +144,7 @@ def get_circular(session: Session, circular_id: int) -> Circular:
     return circular
 
 
-def list_circulars(session: Session, page: int = 1, per_page: int = 50) -> tuple[list[Circular], int]:
+def list_circulars(session: DbSession, page: int = 1, per_page: int = 50) -> tuple[list[Circular], int]:
     """Circulars, newest received first, one page of them, and how many there are in all."""
     total = session.scalar(sa.select(sa.func.count()).select_from(Circular)) or 0
     rows = session.scalars(

@@ -10,11 +10,10 @@ from typing import Any
 import pypdf
 import sqlalchemy as sa
 from flask import current_app, render_template
-from sqlalchemy.orm import Session
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from models import AckKind, Circular, Endorsement, utcnow
+from models import AckKind, Circular, DbSession, Endorsement, utcnow
 from services import audit, fields, files
 from services.errors import Conflict, Invalid, NotFound
 from services.intake import get_circular
@@ -47,16 +46,16 @@ def default_body(circular: Circular, ack_kind: str, deadline: date | None) -> st
     return body
 
 
-def draft_defaults(session: Session, circular_id: int) -> dict[str, Any]:
+def draft_defaults(session: DbSession, circular_id: int) -> dict[str, Any]:
     """What the endorsement form starts with: the office's settings and the last file number used."""
-    circular = get_circular(session, circular_id)
+    get_circular(session, circular_id)
     config = current_app.config
     last_file_no = session.scalar(sa.select(Endorsement.file_no).order_by(Endorsement.id.desc()).limit(1))
     return {
         "file_no": last_file_no or config["LETTER_FILE_NO"],
         "dated": date.today(),
         "addressee": config["LETTER_ADDRESSEE"],
-        "body": default_body(circular, AckKind.EMAIL_ALIGNMENT, None),
+        "body": "",  # empty: the standard words, which follow the kind and deadline chosen
         "signatory_name": config["LETTER_SIGNATORY_NAME"],
         "signatory_title": config["LETTER_SIGNATORY_TITLE"],
         "copy_to": config["LETTER_COPY_TO"],
@@ -93,7 +92,7 @@ def _letter_values(circular: Circular, given: Mapping[str, Any]) -> dict[str, An
 
 
 def prepare_endorsement(
-    session: Session, circular_id: int, given: Mapping[str, Any], actor_id: int | None
+    session: DbSession, circular_id: int, given: Mapping[str, Any], actor_id: int | None
 ) -> Endorsement:
     """A new draft endorsement for the circular."""
     circular = get_circular(session, circular_id)
@@ -104,7 +103,7 @@ def prepare_endorsement(
     return endorsement
 
 
-def get_endorsement(session: Session, endorsement_id: int) -> Endorsement:
+def get_endorsement(session: DbSession, endorsement_id: int) -> Endorsement:
     """The endorsement, or NotFound."""
     endorsement = session.get(Endorsement, endorsement_id)
     if endorsement is None:
@@ -112,7 +111,9 @@ def get_endorsement(session: Session, endorsement_id: int) -> Endorsement:
     return endorsement
 
 
-def revise_draft(session: Session, endorsement_id: int, given: Mapping[str, Any], actor_id: int | None) -> Endorsement:
+def revise_draft(
+    session: DbSession, endorsement_id: int, given: Mapping[str, Any], actor_id: int | None
+) -> Endorsement:
     """Change a draft. An issued letter never changes: a correction is a new endorsement."""
     endorsement = get_endorsement(session, endorsement_id)
     if endorsement.is_issued:
@@ -170,7 +171,7 @@ def letter_with_memo(endorsement: Endorsement, draft: bool) -> bytes:
     return out.getvalue()
 
 
-def preview_pdf(session: Session, endorsement_id: int) -> bytes:
+def preview_pdf(session: DbSession, endorsement_id: int) -> bytes:
     """The letter as it would be issued; drafts carry a DRAFT mark. An issued letter is its stored PDF."""
     endorsement = get_endorsement(session, endorsement_id)
     if endorsement.pdf_sha256:
@@ -178,7 +179,7 @@ def preview_pdf(session: Session, endorsement_id: int) -> bytes:
     return letter_with_memo(endorsement, draft=True)
 
 
-def issued_pdf(session: Session, endorsement_id: int) -> bytes:
+def issued_pdf(session: DbSession, endorsement_id: int) -> bytes:
     """The issued letter's PDF, exactly as sent."""
     endorsement = get_endorsement(session, endorsement_id)
     if not endorsement.pdf_sha256:
@@ -186,7 +187,7 @@ def issued_pdf(session: Session, endorsement_id: int) -> bytes:
     return files.load(endorsement.pdf_sha256)
 
 
-def issue_endorsement(session: Session, endorsement_id: int, actor_id: int | None) -> Endorsement:
+def issue_endorsement(session: DbSession, endorsement_id: int, actor_id: int | None) -> Endorsement:
     """Render the final PDF and fix the letter: from now on it never changes."""
     endorsement = get_endorsement(session, endorsement_id)
     if endorsement.is_issued:
@@ -206,7 +207,7 @@ def issue_endorsement(session: Session, endorsement_id: int, actor_id: int | Non
     return endorsement
 
 
-def endorsements_of(session: Session, circular_id: int) -> list[Endorsement]:
+def endorsements_of(session: DbSession, circular_id: int) -> list[Endorsement]:
     """A circular's endorsements, oldest first."""
     return list(
         session.scalars(sa.select(Endorsement).where(Endorsement.circular_id == circular_id).order_by(Endorsement.id))

@@ -7,9 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy.orm import Session
 
-from models import Officer, normalise_email
+from models import DbSession, Officer, normalise_email
 from services import audit
 from services.errors import Invalid, NotFound
 
@@ -90,7 +89,7 @@ def _apply(officer: Officer, values: dict[str, Any]) -> bool:
     return bool(changed)
 
 
-def import_roster(session: Session, data: bytes, actor_id: int | None) -> ImportResult:
+def import_roster(session: DbSession, data: bytes, actor_id: int | None) -> ImportResult:
     """Create or update officers from a CSV; rows with errors are reported and skipped.
 
     Officers are matched by their SPARROW email (case and spaces ignored). An officer who was
@@ -135,7 +134,7 @@ def import_roster(session: Session, data: bytes, actor_id: int | None) -> Import
 
 
 def list_officers(
-    session: Session, page: int = 1, per_page: int = 100, active: bool | None = None
+    session: DbSession, page: int = 1, per_page: int = 100, active: bool | None = None
 ) -> tuple[list[Officer], int]:
     """Officers by name, one page of them, and how many there are in all."""
     query = sa.select(Officer)
@@ -146,7 +145,7 @@ def list_officers(
     return list(rows), total
 
 
-def set_active(session: Session, officer_id: int, active: bool, actor_id: int | None) -> Officer:
+def set_active(session: DbSession, officer_id: int, active: bool, actor_id: int | None) -> Officer:
     """Deactivate (retired, transferred out) or reactivate an officer. Nobody is ever deleted."""
     officer = session.get(Officer, officer_id)
     if officer is None:

@@ -1,9 +1,9 @@
 """Following an endorsement up: counts by state, the recipients list, and its filters."""
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
-from models import Delivery, DeliveryStatus, Officer, Recipient, RecipientState
+from models import DbSession, Delivery, DeliveryStatus, Officer, Recipient, RecipientState
 from services.errors import Invalid
 
 STATES = [s.value for s in RecipientState]
@@ -18,24 +18,24 @@ def _latest_delivery():  # type: ignore[no-untyped-def]
     )
 
 
-def counts(session: Session, endorsement_id: int) -> dict[str, int]:
+def counts(session: DbSession, endorsement_id: int) -> dict[str, int]:
     """How many recipients, how far sending has got, and how many have answered which way."""
-    by_state = dict(
+    by_state: dict[str, int] = dict(
         session.execute(
             sa.select(Recipient.state, sa.func.count())
             .where(Recipient.endorsement_id == endorsement_id)
             .group_by(Recipient.state)
-        ).all()
+        ).tuples().all()
     )
     latest = _latest_delivery()
-    by_status = dict(
+    by_status: dict[str, int] = dict(
         session.execute(
             sa.select(Delivery.status, sa.func.count())
             .join(latest, latest.c.delivery_id == Delivery.id)
             .join(Recipient, Recipient.id == Delivery.recipient_id)
             .where(Recipient.endorsement_id == endorsement_id)
             .group_by(Delivery.status)
-        ).all()
+        ).tuples().all()
     )
     aligned = by_state.get(RecipientState.ALIGNED.value, 0)
     mismatch = by_state.get(RecipientState.MISMATCH.value, 0)
@@ -53,7 +53,7 @@ def counts(session: Session, endorsement_id: int) -> dict[str, int]:
 
 
 def recipients(
-    session: Session, endorsement_id: int, state: str | None = None, page: int = 1, per_page: int = 100
+    session: DbSession, endorsement_id: int, state: str | None = None, page: int = 1, per_page: int = 100
 ) -> tuple[list[tuple[Recipient, Delivery | None]], int]:
     """One page of recipients with their latest email, filtered by state, and the total."""
     if state and state not in STATES:

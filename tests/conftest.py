@@ -67,6 +67,7 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "MAIL_SUPPRESS_SEND": False,
         "PUBLIC_BASE_URL": "https://pavati.example.gov.in",
         "OUTBOX_WORKERS": 4,
+        "OUTBOX_SWEEP_SECONDS": 0,  # tests sweep by hand
     }
 
 
@@ -127,7 +128,7 @@ class Auth:
     def login(self, role: str = "clerk") -> Any:
         email = f"{role}@parcell.hry.gov.in"
         with self.app.app_context():
-            if not db.session.scalar(sa.text("select count(*) from \"user\" where email = :e"), {"e": email}):
+            if not db.session.scalar(sa.text('select count(*) from "user" where email = :e'), {"e": email}):
                 make_user(self.app, email, role)
         return self.client.submit("/login", {"email": email, "password": PASSWORD}, follow_redirects=True)
 
@@ -162,11 +163,14 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.refuse: set[str] = set()
+        self.defer: set[str] = set()
         self._lock = threading.Lock()
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if address.lower() in self.refuse:
             return "550 5.1.1 No such user here"
+        if address.lower() in self.defer:
+            return "451 4.3.0 Try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -114,7 +114,13 @@ def test_whole_flow_over_api_and_officer_links(app: Flask, client: Client, smtp:
     assert len(tokens) == 40 and len(set(tokens.values())) == 40
 
     emails = sorted(tokens)
-    aligned, updated, typed_same, different, unanswered = emails[:10], emails[10:15], emails[15:17], emails[17:25], emails[25:]
+    aligned, updated, typed_same, different, unanswered = (
+        emails[:10],
+        emails[10:15],
+        emails[15:17],
+        emails[17:25],
+        emails[25:],
+    )
 
     # Opening the link records nothing.
     page = client.get(f"/a/{tokens[aligned[0]]}")
@@ -175,11 +181,22 @@ def test_failed_delivery_is_recorded_and_can_be_retried(
         data={**MEMO_FIELDS, "file": (io.BytesIO(sample("dopt-igot-email-om.pdf")), "om.pdf")},
         headers=headers,
     ).json["id"]
-    client.post("/api/v1/officers/import", data={"file": (io.BytesIO(sample("roster-haryana-ias.csv")), "r.csv")}, headers=headers)
+    client.post(
+        "/api/v1/officers/import",
+        data={"file": (io.BytesIO(sample("roster-haryana-ias.csv")), "r.csv")},
+        headers=headers,
+    )
     endorsement_id = client.post(
         f"/api/v1/circulars/{circular_id}/endorsements",
-        json={"file_no": "No.30/11/2025-1PAR Cell", "dated": "2026-03-11", "addressee": "All IAS officers",
-              "signatory": "Deputy Superintendent", "copy_to": [], "ack_kind": "read", "deadline": None},
+        json={
+            "file_no": "No.30/11/2025-1PAR Cell",
+            "dated": "2026-03-11",
+            "addressee": "All IAS officers",
+            "signatory": "Deputy Superintendent",
+            "copy_to": [],
+            "ack_kind": "read",
+            "deadline": None,
+        },
         headers=headers,
     ).json["id"]
     client.post(f"/api/v1/endorsements/{endorsement_id}/issue", headers=headers)

@@ -1,0 +1,134 @@
+"""The JSON API: bearer tokens, roles, and clear 4xx errors for every kind of bad input."""
+
+import io
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from models import Circular, db
+from tests.conftest import MEMO_FIELDS, Client, sample
+
+
+def register(client: Client, headers: dict[str, str], **overrides: Any) -> Any:
+    data = {**MEMO_FIELDS, **overrides}
+    data.setdefault("file", (sample("dopt-igot-email-om.pdf"), "om.pdf"))
+    if isinstance(data["file"][0], bytes):
+        data["file"] = (io.BytesIO(data["file"][0]), data["file"][1])
+    return client.post("/api/v1/circulars", data=data, headers=headers)
+
+
+def test_api_needs_a_valid_bearer_token(client: Client, api_token: Any):
+    assert client.get("/api/v1/circulars").status_code == 401
+    assert client.get("/api/v1/circulars", headers={"Authorization": "Bearer pvt_wrong"}).status_code == 401
+    assert client.get("/api/v1/circulars", headers={"Authorization": "Basic abc"}).json["error"]
+    headers = api_token("viewer")
+    assert client.get("/api/v1/circulars", headers=headers).json == {"items": [], "total": 0, "page": 1}
+    response = register(client, headers)
+    assert response.status_code == 403 and "error" in response.json
+
+
+def test_api_ignores_a_logged_in_browser_session(client: Client, auth: Any):
+    auth.login("admin")
+    assert client.get("/api/v1/officers").status_code == 401
+
+
+def test_register_and_read_circulars(client: Client, api_token: Any):
+    headers = api_token()
+    created = register(client, headers).json
+    assert created["reference_no"] == MEMO_FIELDS["reference_no"] and created["pages"] == 2
+    assert client.get(f"/api/v1/circulars/{created['id']}", headers=headers).json["diary_no"] == "253/6"
+    listing = client.get("/api/v1/circulars", headers=headers).json
+    assert listing["total"] == 1 and listing["items"][0]["id"] == created["id"]
+    assert client.get("/api/v1/circulars/999", headers=headers).status_code == 404
+    assert client.get("/api/v1/circulars?page=x", headers=headers).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"reference_no": ""}, "reference_no"),
+        ({"dated": "03/03/2026"}, "dated"),
+        ({"dated": "2026-02-30"}, "dated"),
+        ({"received_on": "2026-03-01"}, "received_on"),
+        ({"received_on": "2999-01-01"}, "received_on"),
+        ({"subject": "x" * 501}, "subject"),
+        ({"diary_no": "253\r\nBcc: x@y.z"}, "diary_no"),
+        ({"file": (b"not a pdf", "om.pdf")}, "file"),
+        ({"file": (b"%PDF-1.7\n%%EOF", "om.pdf")}, "file"),
+    ],
+)
+def test_bad_circular_input_is_a_clear_4xx_and_saves_nothing(
+    app: Flask, client: Client, api_token: Any, overrides: dict[str, Any], field: str
+):
+    response = register(client, api_token(), **overrides)
+    assert 400 <= response.status_code < 500
+    assert response.json["field"] == field and response.json["error"]
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Circular)) == 0
+
+
+def test_missing_file_and_duplicates(client: Client, api_token: Any):
+    headers = api_token()
+    response = client.post("/api/v1/circulars", data=MEMO_FIELDS, headers=headers)
+    assert response.status_code == 422 and response.json["field"] == "file"
+    assert register(client, headers).status_code == 201
+    again = register(client, headers)
+    assert again.status_code == 409 and "already registered" in again.json["error"]
+    # Another file with the same reference number (spelt differently) is the same memo.
+    other = io.BytesIO(sample("dopt-igot-email-om-scanned.pdf"))
+    again = register(client, headers, reference_no="No. t-28/27/2025-IGOT Part(1)", file=(other, "scan.pdf"))
+    assert again.status_code == 409 and again.json["field"] == "reference_no"
+
+
+def test_endorsement_errors(client: Client, api_token: Any):
+    headers = api_token()
+    circular_id = register(client, headers).json["id"]
+    url = f"/api/v1/circulars/{circular_id}/endorsements"
+    assert client.post(url, data="nonsense", headers=headers).status_code == 422
+    assert client.post(url, json=[1, 2], headers=headers).status_code == 422
+    bad = client.post(url, json={"file_no": "No.1", "ack_kind": "maybe"}, headers=headers)
+    assert bad.status_code == 422 and bad.json["field"] == "ack_kind"
+    bad = client.post(url, json={"file_no": "No.1", "ack_kind": "read", "dated": "2026-01-01"}, headers=headers)
+    assert bad.status_code == 422 and bad.json["field"] == "dated"
+    assert client.post("/api/v1/circulars/999/endorsements", json={}, headers=headers).status_code == 404
+
+    created = client.post(url, json={"file_no": "No.1", "ack_kind": "read", "dated": "2026-03-11"}, headers=headers)
+    assert created.status_code == 201 and created.json["status"] == "draft"
+    endorsement_id = created.json["id"]
+    assert client.get(f"/api/v1/endorsements/{endorsement_id}/pdf", headers=headers).status_code == 409
+    distribute = client.post(f"/api/v1/endorsements/{endorsement_id}/distribute", headers=headers)
+    assert distribute.status_code == 409 and "Issue the letter" in distribute.json["error"]
+    assert client.post(f"/api/v1/endorsements/{endorsement_id}/issue", headers=headers).status_code == 200
+    assert client.post(f"/api/v1/endorsements/{endorsement_id}/issue", headers=headers).status_code == 409
+    nobody = client.post(f"/api/v1/endorsements/{endorsement_id}/distribute", headers=headers)
+    assert nobody.status_code == 422 and "import the roster" in nobody.json["error"]
+    bad_state = client.get(f"/api/v1/endorsements/{endorsement_id}/recipients?state=happy", headers=headers)
+    assert bad_state.status_code == 422
+    assert client.get("/api/v1/endorsements/999/recipients", headers=headers).status_code == 404
+
+
+def test_officers_import_and_list(client: Client, api_token: Any):
+    headers = api_token()
+    roster = sample("roster-haryana-ias.csv")
+    first = client.post("/api/v1/officers/import", data={"file": (io.BytesIO(roster), "r.csv")}, headers=headers)
+    assert first.json["created"] == 40
+    again = client.post("/api/v1/officers/import", data={"file": (io.BytesIO(roster), "r.csv")}, headers=headers)
+    assert again.json == {"created": 0, "updated": 0, "unchanged": 40, "errors": []}
+    listing = client.get("/api/v1/officers", headers=headers).json
+    assert listing["total"] == 40 and listing["page"] == 1 and len(listing["items"]) == 40
+    assert {"name", "sparrow_email", "batch", "active"} <= set(listing["items"][0])
+    assert client.post("/api/v1/officers/import", headers=headers).status_code == 422
+
+
+def test_unknown_routes_and_methods_are_json(client: Client, api_token: Any):
+    headers = api_token()
+    assert client.get("/api/v1/nothing", headers=headers).json["error"]
+    response = client.delete("/api/v1/circulars", headers=headers)
+    assert response.status_code == 405 and response.json["error"]
+
+
+def test_oversized_upload_is_413(app: Flask, client: Client, api_token: Any):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = register(client, api_token(), file=(io.BytesIO(b"%PDF-" + b"0" * 4096), "big.pdf"))
+    assert response.status_code == 413 and response.json["error"]

@@ -1,0 +1,53 @@
+"""The command line: staff accounts, API tokens and demo data."""
+
+from typing import Any
+
+from flask import Flask
+
+from models import Circular, Officer, User, db
+from services import accounts
+
+
+def test_create_user_with_password_piped_twice(app: Flask, runner: Any):
+    result = runner.invoke(
+        args=["users", "create", "ds@hry.gov.in", "--name", "Deputy Supdt", "--role", "admin"],
+        input="a long password\na long password\n",
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(db.select(User))
+        assert user is not None and (user.email, user.role, user.name) == ("ds@hry.gov.in", "admin", "Deputy Supdt")
+        assert accounts.authenticate(db.session, "DS@hry.gov.in", "a long password") is not None
+
+
+def test_create_user_refuses_mismatch_short_password_and_duplicates(app: Flask, runner: Any):
+    args = ["users", "create", "ds@hry.gov.in", "--name", "DS"]
+    assert "differ" in runner.invoke(args=args, input="a long password\nanother one!!\n").output
+    assert "at least" in runner.invoke(args=args, input="short\nshort\n").output
+    assert runner.invoke(args=args, input="a long password\n").exit_code == 0
+    result = runner.invoke(args=args, input="a long password\n")
+    assert result.exit_code != 0 and "already exists" in result.output
+    assert runner.invoke(args=[*args[:3], "--name", "X", "--role", "boss"], input="a long password\n").exit_code != 0
+
+
+def test_token_is_printed_last_and_works(app: Flask, runner: Any, client: Any):
+    runner.invoke(args=["users", "create", "ds@hry.gov.in", "--name", "DS"], input="a long password\n")
+    result = runner.invoke(args=["users", "token", "ds@hry.gov.in"])
+    assert result.exit_code == 0
+    token = result.output.strip().splitlines()[-1]
+    assert client.get("/api/v1/officers", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert runner.invoke(args=["users", "token", "nobody@hry.gov.in"]).exit_code != 0
+
+
+def test_demo_loads_once(app: Flask, runner: Any):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0 and "password:" in first.output
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0 and "already exists" in second.output
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Officer)) == 40
+        assert db.session.scalar(db.select(db.func.count()).select_from(Circular)) == 1
+
+
+def test_send_outbox_sends_what_is_queued(app: Flask, runner: Any):
+    assert "0 emails tried" in runner.invoke(args=["send-outbox", "--timeout", "5"]).output

@@ -1,0 +1,275 @@
+"""The staff pages and the officer's page, driven through their forms as a browser would."""
+
+import io
+import re
+import time
+
+import pytest
+from flask import Flask
+
+from models import Circular, Recipient, db
+from services import outbox, postbox
+from tests.conftest import MEMO_FIELDS, Auth, Client, sample
+
+
+def register_via_pages(client: Client) -> str:
+    """Upload the memo, check the pre-filled form, save; returns the circular's page."""
+    response = client.submit(
+        "/circulars/new",
+        {"file": (io.BytesIO(sample("dopt-igot-email-om.pdf")), "dopt om.pdf")},
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'value="T-28/27/2025-iGOT Part(1)"' in html
+    assert 'value="2026-03-03"' in html
+    assert "Department of Personnel and Training" in html
+    assert "Updation of Email ID on SPARROW and iGOT Karmayogi Portal" in html
+    sha = re.search(r'name="pdf_sha256"[^>]*value="([0-9a-f]{64})"', html)
+    assert sha
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    response = client.post(
+        "/circulars/register",
+        data={**MEMO_FIELDS, "pdf_sha256": sha.group(1), "filename": "dopt om.pdf", "csrf_token": token},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"]
+
+
+def test_staff_flow_through_pages_and_local_mailbox(app: Flask, client: Client, auth: Auth):
+    auth.login("clerk")
+    assert "No circulars yet" in client.get("/").get_data(as_text=True)
+    circular_page = register_via_pages(client)
+    page = client.get(circular_page).get_data(as_text=True)
+    assert "registered as diary 253/6" in page and "No endorsement yet" in page
+
+    response = client.submit(
+        "/officers/import",
+        {"file": (io.BytesIO(sample("roster-haryana-ias.csv")), "roster.csv")},
+        content_type="multipart/form-data",
+    )
+    assert "40 new, 0 updated" in response.get_data(as_text=True)
+
+    with app.app_context():
+        circular_id = db.session.scalar(db.select(Circular.id))
+    new_page = f"/circulars/{circular_id}/endorsements/new"
+    form = client.get(new_page).get_data(as_text=True)
+    assert "All the IAS officers in Haryana" in form and "No.30/10/2025-1PAR Cell" in form
+    response = client.submit(
+        new_page,
+        {
+            "file_no": "No.30/10/2025-1PAR Cell",
+            "dated": "2026-03-11",
+            "addressee": "All the IAS officers in Haryana",
+            "body": "",
+            "signatory_name": "Deputy Superintendent",
+            "signatory_title": "for Chief Secretary",
+            "copy_to": "DoPT\nPS to CM",
+            "ack_kind": "email_alignment",
+            "deadline": "2026-03-25",
+        },
+    )
+    assert response.status_code == 302
+    endorsement_page = response.headers["Location"]
+    page = client.get(endorsement_page).get_data(as_text=True)
+    assert "Draft saved" in page and "Issue letter" in page
+    preview = client.get(f"{endorsement_page}/preview.pdf")
+    assert preview.mimetype == "application/pdf" and preview.data.startswith(b"%PDF-")
+
+    page = client.submit(endorsement_page, {}, action=f"{endorsement_page}/issue", follow_redirects=True)
+    assert "Letter issued" in page.get_data(as_text=True)
+    page = client.submit(endorsement_page, {}, action=f"{endorsement_page}/distribute", follow_redirects=True)
+    assert "Sending to 40 officers" in page.get_data(as_text=True)
+    with app.app_context():
+        assert outbox.executor().wait(30)
+    page = client.get(endorsement_page).get_data(as_text=True)
+    assert "Emails sent: 40 of 40" in page and 'http-equiv="refresh"' not in page
+
+    listing = client.get("/mailbox/").get_data(as_text=True)
+    keys = re.findall(r'href="/mailbox/([0-9T]+-[0-9a-f]{8})"', listing)
+    assert len(keys) == 40
+    message = client.get(f"/mailbox/{keys[0]}").get_data(as_text=True)
+    link = re.search(r"https://pavati\.example\.gov\.in(/a/[A-Za-z0-9_\-]+)", message)
+    assert link and "Attachment:" in message
+
+    officer_page = client.get(link.group(1)).get_data(as_text=True)
+    assert "Your email ID on SPARROW" in officer_page
+    response = client.submit(link.group(1), {"response": "different", "igot_email": "someone.else@gmail.com"})
+    assert response.status_code == 200 and "someone.else@gmail.com" in response.get_data(as_text=True)
+    page = client.get(f"{endorsement_page}?state=mismatch").get_data(as_text=True)
+    assert "someone.else@gmail.com" in page and "Mismatch <b>1</b>" in page
+
+    page = client.submit(endorsement_page, {}, action=f"{endorsement_page}/reminders", follow_redirects=True)
+    assert "Reminder sent to 39 officers" in page.get_data(as_text=True)
+    with app.app_context():
+        outbox.executor().wait(30)
+        assert len(postbox.mailbox_items(limit=500)) == 79
+
+
+def test_edit_draft_and_issued_letter_is_fixed(app: Flask, client: Client, auth: Auth):
+    auth.login("clerk")
+    register_via_pages(client)
+    with app.app_context():
+        circular_id = db.session.scalar(db.select(Circular.id))
+    fields = {
+        "file_no": "No.1/2026-PAR",
+        "dated": "2026-03-11",
+        "addressee": "All officers",
+        "body": "",
+        "signatory_name": "DS",
+        "signatory_title": "for CS",
+        "copy_to": "",
+        "ack_kind": "read",
+        "deadline": "",
+    }
+    page = client.submit(f"/circulars/{circular_id}/endorsements/new", fields).headers["Location"]
+    response = client.submit(f"{page}/edit", {**fields, "file_no": "No.2/2026-PAR"}, follow_redirects=True)
+    assert "No.2/2026-PAR" in response.get_data(as_text=True)
+    client.submit(page, {}, action=f"{page}/issue")
+    response = client.get(f"{page}/edit", follow_redirects=True)
+    assert "can no longer be changed" in response.get_data(as_text=True)
+    response = client.submit(page, {}, action=f"{page}/issue", follow_redirects=True)
+    assert "already been issued" in response.get_data(as_text=True)
+
+
+def test_bad_endorsement_input_is_shown_on_the_form(app: Flask, client: Client, auth: Auth):
+    auth.login("clerk")
+    register_via_pages(client)
+    with app.app_context():
+        circular_id = db.session.scalar(db.select(Circular.id))
+    response = client.submit(
+        f"/circulars/{circular_id}/endorsements/new",
+        {
+            "file_no": "No.1",
+            "dated": "2026-03-11",
+            "addressee": "All",
+            "signatory_name": "DS",
+            "signatory_title": "CS",
+            "ack_kind": "read",
+            "deadline": "2026-03-01",
+        },
+    )
+    assert response.status_code == 200
+    assert "deadline cannot be before" in response.get_data(as_text=True)
+    response = client.submit(f"/circulars/{circular_id}/endorsements/new", {"file_no": "", "ack_kind": "nonsense"})
+    assert response.status_code == 200 and "Not a valid choice" in response.get_data(as_text=True)
+
+
+def test_duplicate_memo_is_caught(client: Client, auth: Auth):
+    auth.login("clerk")
+    register_via_pages(client)
+    html = client.submit(
+        "/circulars/new",
+        {"file": (io.BytesIO(sample("dopt-igot-email-om.pdf")), "again.pdf")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    sha = re.search(r'name="pdf_sha256"[^>]*value="([0-9a-f]{64})"', html).group(1)  # type: ignore[union-attr]
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    response = client.post("/circulars/register", data={**MEMO_FIELDS, "pdf_sha256": sha, "csrf_token": token})
+    assert response.status_code == 422 and "already registered" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("content", [b"", b"hello", b"%PDF-1.4 garbage", b"\x89PNG\r\n"])
+def test_upload_that_is_not_a_pdf_is_refused(client: Client, auth: Auth, content: bytes):
+    auth.login("clerk")
+    response = client.submit(
+        "/circulars/new", {"file": (io.BytesIO(content), "memo.pdf")}, content_type="multipart/form-data"
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "not a PDF" in html or "damaged" in html or "empty" in html or "Choose the memo" in html
+
+
+def test_scanned_memo_without_text_is_accepted_for_hand_entry(client: Client, auth: Auth):
+    auth.login("clerk")
+    response = client.submit(
+        "/circulars/new",
+        {"file": (io.BytesIO(sample("dopt-igot-email-om-scanned.pdf")), "scan.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert "fill the particulars in by hand" in response.get_data(as_text=True)
+
+
+def test_staff_pages_need_login_and_viewers_cannot_change(client: Client, auth: Auth):
+    for url in ["/", "/officers/", "/circulars/new", "/mailbox/", "/endorsements/1"]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    auth.login("viewer")
+    assert "Register a circular" not in client.get("/").get_data(as_text=True)
+    assert client.get("/circulars/new").status_code == 403
+    assert client.get("/officers/import").status_code == 403
+    assert client.get("/mailbox/").status_code == 403
+    token = client.csrf_token("/")
+    assert client.post("/endorsements/1/issue", data={"csrf_token": token}).status_code == 403
+
+
+def test_login_rejects_wrong_password_and_unsafe_next(client: Client, auth: Auth, app: Flask):
+    auth.login("clerk")
+    auth.logout()
+    response = client.submit("/login", {"email": "clerk@parcell.hry.gov.in", "password": "wrong"})
+    assert "Wrong email or password" in response.get_data(as_text=True)
+    response = client.submit(
+        "/login?next=//evil.example.com/x",
+        {"email": "clerk@parcell.hry.gov.in", "password": "correct horse battery"},
+        action="/login?next=//evil.example.com/x",
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_forms_without_csrf_token_are_refused(client: Client, auth: Auth):
+    auth.login("clerk")
+    response = client.post("/circulars/new", data={"file": (io.BytesIO(b"%PDF-"), "x.pdf")})
+    assert response.status_code == 400 and "expired" in response.get_data(as_text=True)
+    assert client.post("/logout").status_code == 400
+
+
+def test_password_change_ends_other_sessions(app: Flask, client: Client, auth: Auth):
+    auth.login("clerk")
+    assert client.get("/").status_code == 200
+    with app.app_context():
+        from services import accounts
+
+        user = accounts.find_user(db.session, "clerk@parcell.hry.gov.in")
+        accounts.set_password(db.session, user.id, "a brand new password")
+        db.session.commit()
+    assert client.get("/").status_code == 302
+
+
+def test_officer_link_unknown_or_altered_is_404_and_records_nothing(app: Flask, client: Client):
+    assert client.get("/a/not-a-token").status_code == 404
+    assert client.post("/a/not-a-token", data={"response": "aligned"}).status_code == 404
+    assert client.get("/a/" + "x" * 500).status_code == 404
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Recipient)) == 0
+
+
+def test_empty_states_and_security_headers(client: Client, auth: Auth):
+    auth.login("clerk")
+    assert "The roster is empty" in client.get("/officers/").get_data(as_text=True)
+    assert "The mailbox is empty" in client.get("/mailbox/").get_data(as_text=True)
+    response = client.get("/")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert client.get("/no/such/page").status_code == 404
+    assert client.get("/circulars/999").status_code == 404
+    assert client.get("/mailbox/../../etc/passwd").status_code == 404
+
+
+def test_officers_can_be_deactivated_and_are_then_not_sent(app: Flask, client: Client, auth: Auth):
+    auth.login("clerk")
+    client.submit(
+        "/officers/import",
+        {"file": (io.BytesIO(sample("roster-haryana-ias.csv")), "roster.csv")},
+        content_type="multipart/form-data",
+    )
+    from models import Officer
+
+    with app.app_context():
+        officer_id = db.session.scalar(db.select(Officer.id).where(Officer.sparrow_email == "kavita.garg@nic.in"))
+    response = client.submit(
+        "/officers/", {"active": "0"}, action=f"/officers/{officer_id}/active", follow_redirects=True
+    )
+    assert "Kavita Garg is now inactive" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Officer, officer_id).active is False  # type: ignore[union-attr]
+    time.sleep(0)
