@@ -5,8 +5,10 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from dotenv import load_dotenv
 from flask import Flask
+from flask_migrate import Migrate
 
 import routes
 from models import db
@@ -88,7 +90,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Database, migrations, mail and the outbox executor."""
-    from flask_migrate import Migrate
 
     db.init_app(app)
     Migrate(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
@@ -101,8 +102,6 @@ def _tune_sqlite(app: Flask) -> None:
     """SQLite: WAL and a busy timeout, so that the sending threads and requests can write in turn."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
-    import sqlalchemy as sa
-
     with app.app_context():
 
         @sa.event.listens_for(db.engine, "connect")

@@ -5,8 +5,8 @@ from typing import Any
 from flask import Blueprint, abort, render_template, request
 
 from models import db
-from routes.circulars import pdf_response
 from routes.forms import AcknowledgeForm, SelectChoice
+from routes.pages import pdf_response
 from services import acknowledgements, files
 from services.errors import NotFound, ServiceError
 

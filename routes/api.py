@@ -7,7 +7,7 @@ from flask import Blueprint, abort, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from models import Circular, Delivery, Endorsement, Officer, Recipient, User, db
-from routes.circulars import pdf_response
+from routes.pages import pdf_response
 from services import accounts, dispatch, intake, letters, roster, tracking
 from services.errors import Invalid, ServiceError
 

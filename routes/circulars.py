@@ -2,13 +2,13 @@
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from models import db
 from routes.auth import clerk_required
 from routes.forms import CircularForm, MemoUploadForm
-from routes.pages import page_number, pages, show_refusal
+from routes.pages import page_number, pages, pdf_response, show_refusal
 from services import files, intake, letters
 from services.errors import ServiceError
 
@@ -77,12 +77,3 @@ def show(circular_id: int) -> Any:
 def memo_pdf(circular_id: int) -> Any:
     circular = intake.get_circular(db.session, circular_id)
     return pdf_response(files.load(circular.pdf_sha256), circular.filename)
-
-
-def pdf_response(data: bytes, filename: str, inline: bool = True) -> Response:
-    """A PDF for the browser to show (or download), never cached by shared proxies."""
-    disposition = "inline" if inline else "attachment"
-    response = Response(data, mimetype="application/pdf")
-    response.headers.set("Content-Disposition", disposition, filename=filename)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response

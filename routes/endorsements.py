@@ -7,9 +7,8 @@ from flask_login import current_user, login_required
 
 from models import db
 from routes.auth import clerk_required
-from routes.circulars import pdf_response
 from routes.forms import ActionForm, EndorsementForm
-from routes.pages import page_number, pages, show_refusal
+from routes.pages import page_number, pages, pdf_response, show_refusal
 from services import dispatch, intake, letters, tracking
 from services.acknowledgements import responses_for
 from services.errors import ServiceError

@@ -1,8 +1,8 @@
-"""What every staff page shares: showing a service's refusal on the form it came from, and paging."""
+"""What the pages share: a service's refusal shown on its form, paging, and PDFs for the browser."""
 
 from typing import Any
 
-from flask import flash, request
+from flask import Response, flash, request
 from flask_wtf import FlaskForm
 
 from services.errors import ServiceError
@@ -27,3 +27,11 @@ def pages(total: int, per_page: int) -> dict[str, Any]:
     page = page_number()
     last = max(1, -(-total // per_page))
     return {"page": page, "last": last, "total": total}
+
+
+def pdf_response(data: bytes, filename: str, inline: bool = True) -> Response:
+    """A PDF for the browser to show (or download), never cached by shared proxies."""
+    response = Response(data, mimetype="application/pdf")
+    response.headers.set("Content-Disposition", "inline" if inline else "attachment", filename=filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

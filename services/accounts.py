@@ -12,6 +12,8 @@ from services import audit
 from services.errors import Conflict, Invalid, NotFound
 
 MIN_PASSWORD = 10
+# Checked when the email is unknown, so that the time taken does not tell which emails exist.
+_DUMMY_HASH = generate_password_hash("not a real password")
 
 
 def _hash_token(token: str) -> str:
@@ -61,13 +63,9 @@ def authenticate(session: DbSession, email: str, password: str) -> User | None:
     """The active user with this email and password, or None."""
     user = session.scalar(sa.select(User).where(User.email == normalise_email(email)))
     if user is None or not user.active:
-        # Same work either way, so timing does not tell which emails exist.
         check_password_hash(_DUMMY_HASH, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
-
-
-_DUMMY_HASH = generate_password_hash("not a real password")
 
 
 def user_for_session(session: DbSession, session_id: str) -> User | None:

@@ -28,12 +28,8 @@ class Memo:
     guess: dict[str, Any] = field(default_factory=dict)
 
 
-def read_memo(data: bytes) -> Memo:
-    """Check that `data` is a real, readable PDF, keep it, and read its particulars where it can."""
-    if not data:
-        raise Invalid("The file is empty.", "file")
-    if not data.lstrip()[:5] == b"%PDF-":
-        raise Invalid("The file is not a PDF.", "file")
+def _parse(data: bytes) -> tuple[int, str]:
+    """The PDF's page count and text layer; raises Invalid for anything pypdf cannot read."""
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -44,11 +40,20 @@ def read_memo(data: bytes) -> Memo:
         raise
     except Exception as exc:  # pypdf raises many kinds on damaged files; all mean the same to a clerk
         raise Invalid("The PDF is damaged or unreadable.", "file") from exc
+    return pages, text.replace("\x00", "")
+
+
+def read_memo(data: bytes) -> Memo:
+    """Check that `data` is a real, readable PDF, keep it, and read its particulars where it can."""
+    if not data:
+        raise Invalid("The file is empty.", "file")
+    if not data.lstrip()[:5] == b"%PDF-":
+        raise Invalid("The file is not a PDF.", "file")
+    pages, text = _parse(data)
     if pages == 0:
         raise Invalid("The PDF has no pages.", "file")
     if pages > MAX_PAGES:
         raise Invalid(f"The PDF has {pages} pages; at most {MAX_PAGES} are accepted.", "file")
-    text = text.replace("\x00", "")
     return Memo(sha256=files.store(data), pages=pages, text=text, guess=guess_particulars(text))
 
 
@@ -104,7 +109,7 @@ def diarise(
         data = files.load(pdf_sha256)
     except (OSError, ValueError):
         raise Invalid("The uploaded PDF was not found; upload it again.", "file") from None
-    memo = _memo_facts(data)
+    pages, text = _parse(data)
     key = reference_key(reference_no)
     if same := session.scalar(sa.select(Circular).where(Circular.pdf_sha256 == pdf_sha256)):
         raise Conflict(f"This PDF is already registered as {same.reference_no} (diary {same.diary_no}).", "file")
@@ -114,8 +119,8 @@ def diarise(
         **values,
         reference_key=key,
         pdf_sha256=pdf_sha256,
-        pdf_pages=memo.pages,
-        text=memo.text,
+        pdf_pages=pages,
+        text=text,
         filename=_safe_filename(filename),
         registered_by_id=actor_id,
     )
@@ -123,12 +128,6 @@ def diarise(
     session.flush()
     audit.record(session, "circular.registered", "circular", circular.id, actor_id, reference_no=reference_no)
     return circular
-
-
-def _memo_facts(data: bytes) -> Memo:
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    text = "\n".join((p.extract_text() or "") for p in reader.pages[:MAX_PAGES]).replace("\x00", "")
-    return Memo(sha256=files.digest(data), pages=len(reader.pages), text=text)
 
 
 def _safe_filename(name: str) -> str:
