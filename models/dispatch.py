@@ -12,10 +12,10 @@ from models.roster import Officer
 
 
 class RecipientState(enum.StrEnum):
-    """Where one officer stands on one endorsement."""
+    """Where one officer stands on one endorsement. Every state but pending is an acknowledgement."""
 
     PENDING = "pending"
-    ACKNOWLEDGED = "acknowledged"  # read and noted (ack kind "read")
+    NOTED = "noted"  # read and noted (ack kind "read")
     ALIGNED = "aligned"  # same email on iGOT and SPARROW
     MISMATCH = "mismatch"  # iGOT email differs from the one on record
 

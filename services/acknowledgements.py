@@ -66,7 +66,7 @@ def recipient_for_token(session: DbSession, token: str) -> Recipient:
 def judge(recipient: Recipient, response: str, igot_email: str | None) -> RecipientState:
     """The state an answer puts the recipient in."""
     if response == "noted":
-        return RecipientState.ACKNOWLEDGED
+        return RecipientState.NOTED
     if response in ("aligned", "updated"):
         return RecipientState.ALIGNED
     assert igot_email is not None

@@ -8,14 +8,13 @@ from email.utils import make_msgid
 
 import sqlalchemy as sa
 from flask import current_app, render_template
-from flask_mail import Message
 
 from models import DbSession, Delivery, DeliveryStatus, Endorsement, Officer, Recipient, RecipientState, utcnow
 from services import audit, files, outbox
 from services.acknowledgements import link_for, new_token
 from services.errors import Conflict, Invalid
 from services.letters import get_endorsement, long_date
-from services.postbox import postbox
+from services.postbox import Letter, postbox
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +37,17 @@ def _issued(session: DbSession, endorsement_id: int) -> Endorsement:
     return endorsement
 
 
+def _not_yet_sent(endorsement_id: int) -> sa.Select[tuple[Officer]]:
+    """Active officers who are not yet recipients of this endorsement."""
+    already = sa.select(Recipient.officer_id).where(Recipient.endorsement_id == endorsement_id)
+    return sa.select(Officer).where(Officer.active.is_(True), Officer.id.not_in(already))
+
+
+def count_not_yet_sent(session: DbSession, endorsement_id: int) -> int:
+    """How many active officers a further "send" would reach (officers added since the first)."""
+    return session.scalar(sa.select(sa.func.count()).select_from(_not_yet_sent(endorsement_id).subquery())) or 0
+
+
 def distribute(session: DbSession, endorsement_id: int, actor_id: int | None) -> int:
     """Queue the issued letter for every active officer not yet sent it; returns how many were added.
 
@@ -45,13 +55,10 @@ def distribute(session: DbSession, endorsement_id: int, actor_id: int | None) ->
     only once it commits.
     """
     endorsement = _issued(session, endorsement_id)
-    already = sa.select(Recipient.officer_id).where(Recipient.endorsement_id == endorsement.id)
-    officers = session.scalars(
-        sa.select(Officer).where(Officer.active.is_(True), Officer.id.not_in(already)).order_by(Officer.id)
-    ).all()
+    officers = session.scalars(_not_yet_sent(endorsement.id).order_by(Officer.id)).all()
     if not officers:
-        has_any = session.scalar(sa.select(sa.func.count()).select_from(already.subquery()))
-        if has_any:
+        already = sa.select(Recipient.id).where(Recipient.endorsement_id == endorsement.id)
+        if session.scalar(sa.select(sa.func.count()).select_from(already.subquery())):
             raise Conflict("Every active officer has already been sent this letter.")
         raise Invalid("There are no active officers on the roster; import the roster first.")
     deliveries = []
@@ -113,7 +120,7 @@ def _attachment_name(file_no: str) -> str:
     return (re.sub(r"[^A-Za-z0-9]+", "-", file_no).strip("-") or "endorsement") + ".pdf"
 
 
-def compose(delivery: Delivery) -> Message:
+def compose(delivery: Delivery) -> Letter:
     """The email for one delivery: the officer's own link, the issued PDF attached."""
     recipient = delivery.recipient
     endorsement = recipient.endorsement
@@ -127,7 +134,7 @@ def compose(delivery: Delivery) -> Message:
         "office": current_app.config,
     }
     prefix = "Reminder: " if delivery.is_reminder else ""
-    message = Message(
+    message = Letter(
         subject=f"{prefix}{endorsement.circular.subject}"[:250],
         recipients=[(recipient.officer.name, recipient.email)],
         body=render_template("email/endorsement.txt", **context),

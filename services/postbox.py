@@ -8,12 +8,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from flask import Flask, current_app
 from flask_mail import Mail, Message
 
 mail = Mail()
+
+
+class Letter(Message):
+    """A Flask-Mail message whose subject survives non-ASCII characters.
+
+    Flask-Mail 0.10 pre-encodes the subject into RFC 2047 words, which the SMTP policy then
+    refolds with a stray space mid-word ("Ka rmayogi"); the standard policy encodes it right.
+    """
+
+    def _message(self) -> Any:
+        message = super()._message()
+        if self.subject:
+            message.replace_header("Subject", self.subject)
+        return message
 
 
 class Postbox(Protocol):

@@ -6,7 +6,9 @@ from sqlalchemy.orm import joinedload
 from models import DbSession, Delivery, DeliveryStatus, Officer, Recipient, RecipientState
 from services.errors import Invalid
 
-STATES = [s.value for s in RecipientState]
+# What the recipients list can be filtered by: a state, or "acknowledged" for every answer.
+ANSWERED = "acknowledged"
+FILTERS = [RecipientState.PENDING.value, ANSWERED, *(s.value for s in RecipientState if s != RecipientState.PENDING)]
 
 
 def _latest_delivery():  # type: ignore[no-untyped-def]
@@ -43,7 +45,7 @@ def counts(session: DbSession, endorsement_id: int) -> dict[str, int]:
     )
     aligned = by_state.get(RecipientState.ALIGNED.value, 0)
     mismatch = by_state.get(RecipientState.MISMATCH.value, 0)
-    noted = by_state.get(RecipientState.ACKNOWLEDGED.value, 0)
+    noted = by_state.get(RecipientState.NOTED.value, 0)
     return {
         "recipients": sum(by_state.values()),
         "queued": by_status.get(DeliveryStatus.QUEUED.value, 0) + by_status.get(DeliveryStatus.SENDING.value, 0),
@@ -60,8 +62,8 @@ def recipients(
     session: DbSession, endorsement_id: int, state: str | None = None, page: int = 1, per_page: int = 100
 ) -> tuple[list[tuple[Recipient, Delivery | None]], int]:
     """One page of recipients with their latest email, filtered by state, and the total."""
-    if state and state not in STATES:
-        raise Invalid(f"State must be one of {', '.join(STATES)}.", "state")
+    if state and state not in FILTERS:
+        raise Invalid(f"State must be one of {', '.join(FILTERS)}.", "state")
     latest = _latest_delivery()
     query = (
         sa.select(Recipient, Delivery)
@@ -71,7 +73,9 @@ def recipients(
         .where(Recipient.endorsement_id == endorsement_id)
         .options(joinedload(Recipient.officer))
     )
-    if state:
+    if state == ANSWERED:
+        query = query.where(Recipient.state != RecipientState.PENDING.value)
+    elif state:
         query = query.where(Recipient.state == state)
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     rows = session.execute(query.order_by(Officer.name, Recipient.id).limit(per_page).offset((page - 1) * per_page))

@@ -106,7 +106,7 @@ def test_read_kind_asks_only_read_and_noted(app: Flask, client: Client):
     assert client.submit(f"/a/{token}", {"response": "aligned"}).status_code == 422
     assert client.submit(f"/a/{token}", {"response": "noted"}).status_code == 200
     with app.app_context():
-        recipient = db.session.scalar(db.select(Recipient).where(Recipient.state == "acknowledged"))
+        recipient = db.session.scalar(db.select(Recipient).where(Recipient.state == "noted"))
         assert recipient is not None and recipient.email == "kavita.garg@nic.in"
 
 

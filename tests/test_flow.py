@@ -112,6 +112,7 @@ def test_whole_flow_over_api_and_officer_links(app: Flask, client: Client, smtp:
         assert [a.get_content_type() for a in attachments] == ["application/pdf"]
         assert attachments[0].get_content() == pdf.data
     assert len(tokens) == 40 and len(set(tokens.values())) == 40
+    assert {str(m["Subject"]) for m in inbox.messages} == {MEMO_FIELDS["subject"]}
 
     emails = sorted(tokens)
     aligned, updated, typed_same, different, unanswered = (
@@ -150,6 +151,8 @@ def test_whole_flow_over_api_and_officer_links(app: Flask, client: Client, smtp:
         "mismatch": 7,
         "pending": 15,
     }
+    answered = client.get(f"/api/v1/endorsements/{endorsement_id}/recipients?state=acknowledged", headers=headers)
+    assert answered.json["total"] == 25
     mismatched = client.get(f"/api/v1/endorsements/{endorsement_id}/recipients?state=mismatch", headers=headers).json
     assert mismatched["total"] == 7
     assert {r["email"] for r in mismatched["items"]} == set(different[1:])
@@ -163,7 +166,7 @@ def test_whole_flow_over_api_and_officer_links(app: Flask, client: Client, smtp:
     reminded = {re.search(r"<([^>]+)>", str(m["To"])).group(1): link_token(m) for m in inbox.messages}  # type: ignore[union-attr]
     assert set(reminded) == set(unanswered)
     assert all(reminded[email] == tokens[email] for email in unanswered)
-    assert all(str(m["Subject"]).startswith("Reminder:") for m in inbox.messages)
+    assert all(str(m["Subject"]) == f"Reminder: {MEMO_FIELDS['subject']}" for m in inbox.messages)
 
     with app.app_context():
         message_ids = db.session.scalars(db.select(Delivery.message_id)).all()
