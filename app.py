@@ -36,6 +36,7 @@ def settings_from_env(instance_path: str) -> dict[str, Any]:
         "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER") or "PAR Cell <parcell@localhost>",
         "MAIL_MSGID_DOMAIN": env("MAIL_MSGID_DOMAIN") or "pavati.local",
         "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL") or "http://127.0.0.1:5000",
+        "TIMEZONE": env("TIMEZONE") or "Asia/Kolkata",
         "OUTBOX_WORKERS": int(env("OUTBOX_WORKERS") or 4),
         "OUTBOX_SWEEP_SECONDS": float(env("OUTBOX_SWEEP_SECONDS") or 30),
         "FILES_DIR": env("FILES_DIR") or str(Path(instance_path) / "files"),

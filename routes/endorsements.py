@@ -1,8 +1,9 @@
 """Pages for endorsement letters: prepare, preview, issue, send, and follow up."""
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from models import db
@@ -72,7 +73,7 @@ def show(endorsement_id: int) -> Any:
         counts=tracking.counts(db.session, endorsement_id),
         rows=rows,
         state=state,
-        filters=tracking.FILTERS,
+        timeline=tracking.answers_by_day(db.session, endorsement_id, ZoneInfo(current_app.config["TIMEZONE"])),
         not_yet_sent=dispatch.count_not_yet_sent(db.session, endorsement_id) if endorsement.is_issued else 0,
         paging=pages(total, PER_PAGE),
         responses=responses_for(endorsement.ack_kind),

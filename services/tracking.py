@@ -1,9 +1,12 @@
 """Following an endorsement up: counts by state, the recipients list, and its filters."""
 
+from collections import Counter
+from datetime import date, tzinfo
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from models import DbSession, Delivery, DeliveryStatus, Officer, Recipient, RecipientState
+from models import Acknowledgement, DbSession, Delivery, DeliveryStatus, Officer, Recipient, RecipientState
 from services.errors import Invalid
 
 # What the recipients list can be filtered by: a state, or "acknowledged" for every answer.
@@ -80,3 +83,22 @@ def recipients(
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     rows = session.execute(query.order_by(Officer.name, Recipient.id).limit(per_page).offset((page - 1) * per_page))
     return [(r, d) for r, d in rows.all()], total
+
+
+def answers_by_day(session: DbSession, endorsement_id: int, tz: tzinfo) -> list[tuple[date, int, int]]:
+    """For each day with answers since sending began: (day, answered that day, answered by then).
+
+    Counts each recipient once, on the day (in the office's time zone) of their first answer.
+    """
+    first_answers = (
+        sa.select(sa.func.min(Acknowledgement.at))
+        .join(Recipient, Recipient.id == Acknowledgement.recipient_id)
+        .where(Recipient.endorsement_id == endorsement_id)
+        .group_by(Acknowledgement.recipient_id)
+    )
+    per_day = Counter(at.astimezone(tz).date() for at in session.scalars(first_answers))
+    running, out = 0, []
+    for day in sorted(per_day):
+        running += per_day[day]
+        out.append((day, per_day[day], running))
+    return out

@@ -115,3 +115,27 @@ def test_officer_page_is_not_cached_and_sends_no_referrer_elsewhere(app: Flask, 
     response = client.get(f"/a/{token}")
     assert response.headers["Cache-Control"] == "private, no-store"
     assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_answers_by_day_counts_each_officer_once_in_office_time(app: Flask, client: Client):
+    from datetime import UTC, date, datetime
+    from zoneinfo import ZoneInfo
+
+    from services import tracking
+
+    tokens = issued_endorsement(app)
+    emails = sorted(tokens)
+    for email in emails[:3]:
+        client.submit(f"/a/{tokens[email]}", {"response": "aligned"})
+    client.submit(f"/a/{tokens[emails[0]]}", {"response": "updated"})  # a second answer is not a second officer
+    with app.app_context():
+        # One answer given at 20:00 UTC on 1 March: 2 March in India.
+        late = db.session.scalar(db.select(Acknowledgement).order_by(Acknowledgement.id.desc()).limit(1).offset(1))
+        assert late is not None
+        late.at = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
+        db.session.commit()
+        timeline = tracking.answers_by_day(db.session, 1, ZoneInfo("Asia/Kolkata"))
+    assert timeline[0] == (date(2026, 3, 2), 1, 1)
+    assert timeline[-1][2] == 3
+    page = client.get("/endorsements/1")
+    assert page.status_code in (200, 302)
