@@ -24,6 +24,7 @@ def settings_from_env(instance_path: str) -> dict[str, Any]:
     """Every setting, read from environment variables (and `.env`), with the development defaults."""
     load_dotenv()
     env = os.environ.get
+    public_url = env("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
     return {
         "SECRET_KEY": env("SECRET_KEY") or _dev_secret(instance_path),
         "SQLALCHEMY_DATABASE_URI": env("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'pavati.sqlite'}",
@@ -35,13 +36,15 @@ def settings_from_env(instance_path: str) -> dict[str, Any]:
         "MAIL_PASSWORD": env("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER") or "PAR Cell <parcell@localhost>",
         "MAIL_MSGID_DOMAIN": env("MAIL_MSGID_DOMAIN") or "pavati.local",
-        "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL") or "http://127.0.0.1:5000",
+        "PUBLIC_BASE_URL": public_url,
         "TIMEZONE": env("TIMEZONE") or "Asia/Kolkata",
         "OUTBOX_WORKERS": int(env("OUTBOX_WORKERS") or 4),
         "OUTBOX_SWEEP_SECONDS": float(env("OUTBOX_SWEEP_SECONDS") or 30),
         "FILES_DIR": env("FILES_DIR") or str(Path(instance_path) / "files"),
         "MAILBOX_DIR": env("MAILBOX_DIR") or str(Path(instance_path) / "mailbox"),
-        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
+        # Behind HTTPS (as the public links say), cookies travel only over HTTPS.
+        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", default=public_url.startswith("https://")),
+        "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", default=public_url.startswith("https://")),
         **{key: env(key) or value for key, value in LETTER_DEFAULTS.items()},
     }
 
@@ -80,6 +83,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # A form's CSRF token lasts as long as the browser session: officers may leave the page open.
+        WTF_CSRF_TIME_LIMIT=None,
     )
     app.config.from_mapping(settings_from_env(app.instance_path))
     if test_config:

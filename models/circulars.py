@@ -59,6 +59,9 @@ class Endorsement(db.Model):  # type: ignore[name-defined,misc]
     ack_kind: Mapped[str] = mapped_column(sa.String(32), default=AckKind.EMAIL_ALIGNMENT.value)
     deadline: Mapped[date | None]
     pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    # Counts every change to the draft, so that issuing can tell the letter it rendered is still current.
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    last_reminded_at: Mapped[datetime | None]
     issued_at: Mapped[datetime | None]
     issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))

@@ -3,13 +3,15 @@
 import logging
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter
 
 from models import db
 from routes import acknowledge, api, auth, circulars, cli, endorsements, mailbox, roster
-from services.errors import ServiceError
+from services.errors import Conflict, ServiceError
 
 csrf = CSRFProtect()
 log = logging.getLogger(__name__)
@@ -21,8 +23,16 @@ CSP = (
 )
 
 
+class IdConverter(IntegerConverter):
+    """A record id in a URL: a positive integer that fits the database's integer column."""
+
+    def __init__(self, url_map: Any) -> None:
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
 def init_app(app: Flask) -> None:
     """Register blueprints, CSRF (everywhere but the bearer-token API), login, errors and CLI."""
+    app.url_map.converters["id"] = IdConverter
     csrf.init_app(app)
     auth.login_manager.init_app(app)
     for module in (auth, circulars, roster, endorsements, acknowledge, mailbox, api):
@@ -49,6 +59,20 @@ def register_error_handlers(app: Flask) -> None:
             return api.json_error(exc)
         return render_template("error.html", code=exc.status, message=exc.message), exc.status
 
+    @app.errorhandler(sa_exc.IntegrityError)
+    def _clash(exc: sa_exc.IntegrityError) -> Any:
+        # Two people (or two clicks) doing the same thing at once: the database kept one.
+        db.session.rollback()
+        return _service_error(Conflict("Someone did the same thing at the same moment; reload the page to see it."))
+
+    @app.errorhandler(sa_exc.OperationalError)
+    def _busy(exc: sa_exc.OperationalError) -> Any:
+        log.warning("database busy on %s %s: %s", request.method, request.path, exc)
+        db.session.rollback()
+        busy = ServiceError("The database is busy; please try again in a moment.")
+        busy.status = 503
+        return _service_error(busy)
+
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError) -> Any:
         message = "The form had expired or was sent from elsewhere. Go back, reload the page and try again."
@@ -73,6 +97,8 @@ def _security_headers(response: Any) -> Any:
     response.headers.setdefault("X-Frame-Options", "DENY")
     # Links carry tokens: never send them to another site in a Referer header.
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if current_app.config["PUBLIC_BASE_URL"].startswith("https://"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if request.path.startswith("/a/"):
         response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from models import Circular, Delivery, Endorsement, Officer, Recipient, User, db
 from routes.pages import pdf_response
-from services import accounts, dispatch, intake, letters, roster, tracking
+from services import accounts, dispatch, fields, intake, letters, roster, tracking
 from services.errors import Invalid, ServiceError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -21,7 +21,7 @@ def _authenticate() -> None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     user = accounts.user_for_api_token(db.session, token.strip()) if scheme.lower() == "bearer" and token else None
     if user is None:
-        abort(401)
+        abort(401, description="Send a valid API token: Authorization: Bearer <token>.")
     db.session.commit()  # last_used_at
     g.api_user = user
 
@@ -40,7 +40,10 @@ def json_error(exc: HTTPException | ServiceError) -> Any:
         if exc.field:
             body["field"] = exc.field
         return jsonify(body), exc.status
-    return jsonify({"error": exc.description or exc.name}), exc.code or 500
+    response = jsonify({"error": exc.description or exc.name})
+    if exc.code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="pavati"'
+    return response, exc.code or 500
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -48,10 +51,10 @@ def _iso(value: date | datetime | None) -> str | None:
 
 
 def _page() -> int:
-    value = request.args.get("page", "1")
-    if not value.isdigit() or int(value) < 1:
-        raise Invalid("page must be a positive whole number.", "page")
-    return int(value)
+    page = fields.page(request.args.get("page", "1"))
+    if page is None:
+        raise Invalid("page must be a whole number from 1 to 999999.", "page")
+    return page
 
 
 def _listing(items: list[dict[str, Any]], total: int, page: int) -> Any:
@@ -96,7 +99,7 @@ def endorsement_json(e: Endorsement) -> dict[str, Any]:
         "file_no": e.file_no,
         "dated": _iso(e.dated),
         "addressee": e.addressee,
-        "body": e.body,
+        "body": letters.letter_body(e),
         "signatory": e.signatory_name,
         "signatory_title": e.signatory_title,
         "copy_to": e.copy_to_list,
@@ -157,7 +160,7 @@ def list_circulars() -> Any:
     return _listing([circular_json(c) for c in rows], total, page)
 
 
-@bp.get("/circulars/<int:circular_id>")
+@bp.get("/circulars/<id:circular_id>")
 def get_circular(circular_id: int) -> Any:
     _actor(work=False)
     return jsonify(circular_json(intake.get_circular(db.session, circular_id)))
@@ -181,10 +184,13 @@ def list_officers() -> Any:
     return _listing([officer_json(o) for o in rows], total, page)
 
 
-@bp.post("/circulars/<int:circular_id>/endorsements")
+@bp.post("/circulars/<id:circular_id>/endorsements")
 def create_endorsement(circular_id: int) -> Any:
     actor = _actor()
-    given = request.get_json(silent=True)
+    try:
+        given = request.get_json(silent=True)
+    except RecursionError:  # absurdly nested JSON
+        given = None
     if not isinstance(given, dict):
         raise Invalid("Send the endorsement as a JSON object.")
     if "signatory" in given and "signatory_name" not in given:
@@ -195,13 +201,13 @@ def create_endorsement(circular_id: int) -> Any:
     return jsonify(endorsement_json(endorsement)), 201
 
 
-@bp.get("/endorsements/<int:endorsement_id>")
+@bp.get("/endorsements/<id:endorsement_id>")
 def get_endorsement(endorsement_id: int) -> Any:
     _actor(work=False)
     return jsonify(endorsement_json(letters.get_endorsement(db.session, endorsement_id)))
 
 
-@bp.post("/endorsements/<int:endorsement_id>/issue")
+@bp.post("/endorsements/<id:endorsement_id>/issue")
 def issue(endorsement_id: int) -> Any:
     actor = _actor()
     endorsement = letters.issue_endorsement(db.session, endorsement_id, actor.id)
@@ -209,7 +215,7 @@ def issue(endorsement_id: int) -> Any:
     return jsonify(endorsement_json(endorsement))
 
 
-@bp.get("/endorsements/<int:endorsement_id>/pdf")
+@bp.get("/endorsements/<id:endorsement_id>/pdf")
 def pdf(endorsement_id: int) -> Any:
     _actor(work=False)
     return pdf_response(
@@ -217,7 +223,7 @@ def pdf(endorsement_id: int) -> Any:
     )
 
 
-@bp.post("/endorsements/<int:endorsement_id>/distribute")
+@bp.post("/endorsements/<id:endorsement_id>/distribute")
 def distribute(endorsement_id: int) -> Any:
     actor = _actor()
     count = dispatch.distribute(db.session, endorsement_id, actor.id)
@@ -225,7 +231,7 @@ def distribute(endorsement_id: int) -> Any:
     return jsonify({"recipients": count}), 202
 
 
-@bp.post("/endorsements/<int:endorsement_id>/reminders")
+@bp.post("/endorsements/<id:endorsement_id>/reminders")
 def reminders(endorsement_id: int) -> Any:
     actor = _actor()
     count = dispatch.send_reminders(db.session, endorsement_id, actor.id)
@@ -233,7 +239,7 @@ def reminders(endorsement_id: int) -> Any:
     return jsonify({"recipients": count}), 202
 
 
-@bp.get("/endorsements/<int:endorsement_id>/recipients")
+@bp.get("/endorsements/<id:endorsement_id>/recipients")
 def recipients(endorsement_id: int) -> Any:
     _actor(work=False)
     letters.get_endorsement(db.session, endorsement_id)

@@ -75,6 +75,8 @@ def login() -> Any:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Any:
+    accounts.end_sessions(db.session, current_user.id)
+    db.session.commit()
     logout_user()
     flash("You have logged out.", "success")
     return redirect(url_for("auth.login"))

@@ -9,7 +9,7 @@ from models import db
 from routes.auth import clerk_required
 from routes.forms import CircularForm, MemoUploadForm
 from routes.pages import page_number, pages, pdf_response, show_refusal
-from services import files, intake, letters
+from services import intake, letters
 from services.errors import ServiceError
 
 bp = Blueprint("circulars", __name__)
@@ -35,7 +35,11 @@ def new() -> Any:
             show_refusal(upload, exc)
         else:
             form = CircularForm(
-                data={"pdf_sha256": memo.sha256, "filename": upload.file.data.filename or "memo.pdf", **memo.guess}
+                data={
+                    "upload": intake.upload_ticket(memo.sha256),
+                    "filename": upload.file.data.filename or "memo.pdf",
+                    **memo.guess,
+                }
             )
             if memo.guess:
                 flash("Particulars read from the PDF; check them before saving.", "info")
@@ -50,9 +54,8 @@ def register() -> Any:
     form = CircularForm()
     if form.validate_on_submit():
         try:
-            circular = intake.diarise(
-                db.session, form.pdf_sha256.data or "", form.filename.data or "memo.pdf", form.data, current_user.id
-            )
+            digest = intake.uploaded_digest(form.upload.data or "")
+            circular = intake.diarise(db.session, digest, form.filename.data or "memo.pdf", form.data, current_user.id)
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -63,7 +66,7 @@ def register() -> Any:
     return render_template("circulars/register.html", form=form, memo=None), 422
 
 
-@bp.route("/circulars/<int:circular_id>")
+@bp.route("/circulars/<id:circular_id>")
 @login_required
 def show(circular_id: int) -> Any:
     circular = intake.get_circular(db.session, circular_id)
@@ -72,8 +75,8 @@ def show(circular_id: int) -> Any:
     )
 
 
-@bp.route("/circulars/<int:circular_id>/memo.pdf")
+@bp.route("/circulars/<id:circular_id>/memo.pdf")
 @login_required
 def memo_pdf(circular_id: int) -> Any:
     circular = intake.get_circular(db.session, circular_id)
-    return pdf_response(files.load(circular.pdf_sha256), circular.filename)
+    return pdf_response(intake.memo_pdf(db.session, circular_id), circular.filename)

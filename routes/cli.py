@@ -54,6 +54,44 @@ def api_token(email: str) -> None:
     click.echo(token)
 
 
+@users.command("passwd")
+@click.argument("email")
+def change_password(email: str) -> None:
+    """Set a new password (asked for twice, or piped); the user's other sessions end."""
+    password = _read_password()
+    try:
+        accounts.set_password(db.session, accounts.find_user(db.session, email).id, password)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Password changed for {email}.")
+
+
+@users.command("deactivate")
+@click.argument("email")
+def deactivate(email: str) -> None:
+    """Lock an account: its sessions end and its API tokens stop working."""
+    try:
+        accounts.deactivate_user(db.session, accounts.find_user(db.session, email).id)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    click.echo(f"{email} can no longer log in.")
+
+
+@users.command("revoke-tokens")
+@click.argument("email")
+def revoke_tokens(email: str) -> None:
+    """Revoke every API token of the user."""
+    try:
+        count = accounts.revoke_api_tokens(db.session, accounts.find_user(db.session, email).id)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    click.echo(f"{count} API tokens revoked for {email}.")
+
+
 @click.command("demo")
 @with_appcontext
 def load_demo() -> None:

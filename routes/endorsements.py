@@ -18,7 +18,7 @@ bp = Blueprint("endorsements", __name__)
 PER_PAGE = 100
 
 
-@bp.route("/circulars/<int:circular_id>/endorsements/new", methods=["GET", "POST"])
+@bp.route("/circulars/<id:circular_id>/endorsements/new", methods=["GET", "POST"])
 @clerk_required
 def new(circular_id: int) -> Any:
     circular = intake.get_circular(db.session, circular_id)
@@ -36,7 +36,7 @@ def new(circular_id: int) -> Any:
     return render_template("endorsements/form.html", form=form, circular=circular, endorsement=None)
 
 
-@bp.route("/endorsements/<int:endorsement_id>/edit", methods=["GET", "POST"])
+@bp.route("/endorsements/<id:endorsement_id>/edit", methods=["GET", "POST"])
 @clerk_required
 def edit(endorsement_id: int) -> Any:
     endorsement = letters.get_endorsement(db.session, endorsement_id)
@@ -57,7 +57,7 @@ def edit(endorsement_id: int) -> Any:
     return render_template("endorsements/form.html", form=form, circular=endorsement.circular, endorsement=endorsement)
 
 
-@bp.route("/endorsements/<int:endorsement_id>")
+@bp.route("/endorsements/<id:endorsement_id>")
 @login_required
 def show(endorsement_id: int) -> Any:
     endorsement = letters.get_endorsement(db.session, endorsement_id)
@@ -81,7 +81,7 @@ def show(endorsement_id: int) -> Any:
     )
 
 
-@bp.route("/endorsements/<int:endorsement_id>/preview.pdf")
+@bp.route("/endorsements/<id:endorsement_id>/preview.pdf")
 @login_required
 def preview(endorsement_id: int) -> Any:
     endorsement = letters.get_endorsement(db.session, endorsement_id)
@@ -111,7 +111,7 @@ ACTIONS = {
 }
 
 
-@bp.route("/endorsements/<int:endorsement_id>/<any(issue, distribute, reminders, retry):action>", methods=["POST"])
+@bp.route("/endorsements/<id:endorsement_id>/<any(issue, distribute, reminders, retry):action>", methods=["POST"])
 @clerk_required
 def act(endorsement_id: int, action: str) -> Any:
     run, said = ACTIONS[action]

@@ -31,7 +31,7 @@ class MemoUploadForm(FlaskForm):
 class CircularForm(FlaskForm):
     """The particulars of a memo, pre-filled from what could be read off its PDF."""
 
-    pdf_sha256 = HiddenField(validators=[DataRequired(), Length(min=64, max=64)])
+    upload = HiddenField(validators=[DataRequired(), Length(max=500)])
     filename = HiddenField(validators=[Length(max=255)])
     reference_no = StringField("Reference number", validators=[DataRequired(), Length(max=200)])
     dated = DateField("Dated", validators=[DataRequired()])

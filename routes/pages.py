@@ -1,10 +1,12 @@
 """What the pages share: a service's refusal shown on its form, paging, and PDFs for the browser."""
 
+import io
 from typing import Any
 
-from flask import Response, flash, request
+from flask import Response, flash, request, send_file
 from flask_wtf import FlaskForm
 
+from services import fields
 from services.errors import ServiceError
 
 
@@ -18,8 +20,7 @@ def show_refusal(form: FlaskForm, exc: ServiceError) -> None:
 
 def page_number() -> int:
     """The ?page= asked for; anything odd means the first page."""
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
+    return fields.page(request.args.get("page")) or 1
 
 
 def pages(total: int, per_page: int) -> dict[str, Any]:
@@ -31,7 +32,7 @@ def pages(total: int, per_page: int) -> dict[str, Any]:
 
 def pdf_response(data: bytes, filename: str, inline: bool = True) -> Response:
     """A PDF for the browser to show (or download), never cached by shared proxies."""
-    response = Response(data, mimetype="application/pdf")
-    response.headers.set("Content-Disposition", "inline" if inline else "attachment", filename=filename)
+    # send_file writes an ASCII fallback and filename*=UTF-8'' for names in Hindi.
+    response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=not inline, download_name=filename)
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -44,7 +44,7 @@ def import_csv() -> Any:
     return render_template("roster/import.html", form=form, result=result)
 
 
-@bp.route("/<int:officer_id>/active", methods=["POST"])
+@bp.route("/<id:officer_id>/active", methods=["POST"])
 @clerk_required
 def set_active(officer_id: int) -> Any:
     if ActionForm().validate_on_submit():

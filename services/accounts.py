@@ -1,6 +1,5 @@
 """Staff accounts: creating them, checking passwords, and API tokens."""
 
-import hashlib
 import secrets
 
 import sqlalchemy as sa
@@ -8,16 +7,13 @@ from email_validator import EmailNotValidError, validate_email
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import ApiToken, DbSession, Role, User, normalise_email, utcnow
-from services import audit
+from services import audit, tokens
 from services.errors import Conflict, Invalid, NotFound
+from services.fields import unprintable
 
 MIN_PASSWORD = 10
 # Checked when the email is unknown, so that the time taken does not tell which emails exist.
 _DUMMY_HASH = generate_password_hash("not a real password")
-
-
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def create_user(session: DbSession, email: str, name: str, role: str, password: str) -> User:
@@ -61,6 +57,8 @@ def set_password(session: DbSession, user_id: int, password: str) -> None:
 
 def authenticate(session: DbSession, email: str, password: str) -> User | None:
     """The active user with this email and password, or None."""
+    if unprintable(email) or len(email) > 254:
+        return None
     user = session.scalar(sa.select(User).where(User.email == normalise_email(email)))
     if user is None or not user.active:
         check_password_hash(_DUMMY_HASH, password)
@@ -90,7 +88,7 @@ def find_user(session: DbSession, email: str) -> User:
 def issue_api_token(session: DbSession, user_id: int) -> str:
     """A new bearer token for the user. Only its hash is stored: the caller shows it once."""
     token = "pvt_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user_id, token_hash=_hash_token(token)))
+    session.add(ApiToken(user_id=user_id, token_hash=tokens.digest(token)))
     audit.record(session, "api_token.issued", "user", user_id)
     return token
 
@@ -98,9 +96,36 @@ def issue_api_token(session: DbSession, user_id: int) -> str:
 def user_for_api_token(session: DbSession, token: str) -> User | None:
     """The active user a bearer token belongs to, or None."""
     row = session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_hash == _hash_token(token), ApiToken.revoked.is_(False))
+        sa.select(ApiToken).where(ApiToken.token_hash == tokens.digest(token), ApiToken.revoked.is_(False))
     )
     if row is None or not row.user.active:
         return None
     row.last_used_at = utcnow()
     return row.user
+
+
+def end_sessions(session: DbSession, user_id: int) -> None:
+    """Make every login cookie of this user invalid (on logout: a copied cookie is useless after)."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_nonce = secrets.token_hex(8)
+
+
+def revoke_api_tokens(session: DbSession, user_id: int) -> int:
+    """Revoke all the user's API tokens; returns how many were live."""
+    result = session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked.is_(False)).values(revoked=True)
+    )
+    audit.record(session, "api_token.revoked", "user", user_id)
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def deactivate_user(session: DbSession, user_id: int) -> None:
+    """Lock a staff account: no login, no session, no API token. The record and its history stay."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    user.active = False
+    end_sessions(session, user_id)
+    revoke_api_tokens(session, user_id)
+    audit.record(session, "user.deactivated", "user", user_id)

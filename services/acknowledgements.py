@@ -11,8 +11,9 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
 from models import AckKind, Acknowledgement, DbSession, Recipient, RecipientState, normalise_email, utcnow
-from services import audit
+from services import audit, files, tokens
 from services.errors import Invalid, NotFound
+from services.fields import printable
 
 ALIGNMENT_RESPONSES = {
     "aligned": "My email ID is the same on iGOT Karmayogi and SPARROW",
@@ -25,10 +26,6 @@ READ_RESPONSES = {"noted": "I have read the letter and noted it for necessary ac
 def responses_for(ack_kind: str) -> dict[str, str]:
     """The answers an officer may give to an endorsement of this kind."""
     return ALIGNMENT_RESPONSES if ack_kind == AckKind.EMAIL_ALIGNMENT else READ_RESPONSES
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def link_token(nonce: str) -> str:
@@ -45,7 +42,7 @@ def link_token(nonce: str) -> str:
 def new_token() -> tuple[str, str]:
     """A fresh (nonce, token hash) pair for a new recipient."""
     nonce = secrets.token_hex(16)
-    return nonce, _hash(link_token(nonce))
+    return nonce, tokens.digest(link_token(nonce))
 
 
 def link_for(recipient: Recipient) -> str:
@@ -57,10 +54,17 @@ def recipient_for_token(session: DbSession, token: str) -> Recipient:
     """The recipient a link belongs to, or NotFound for an unknown or altered token."""
     if not token or len(token) > 100:
         raise NotFound("This link is not valid.")
-    recipient = session.scalar(sa.select(Recipient).where(Recipient.token_hash == _hash(token)))
+    recipient = session.scalar(sa.select(Recipient).where(Recipient.token_hash == tokens.digest(token)))
     if recipient is None:
         raise NotFound("This link is not valid.")
     return recipient
+
+
+def letter_pdf(recipient: Recipient) -> bytes:
+    """The issued letter the recipient was sent."""
+    if not recipient.endorsement.pdf_sha256:
+        raise NotFound("This letter is not issued.")
+    return files.load(recipient.endorsement.pdf_sha256)
 
 
 def judge(recipient: Recipient, response: str, igot_email: str | None) -> RecipientState:
@@ -99,8 +103,8 @@ def acknowledge(
             igot_email=igot_email,
             state=state.value,
             at=now,
-            remote_addr=(remote_addr or "")[:64] or None,
-            user_agent=(user_agent or "")[:300] or None,
+            remote_addr=printable(remote_addr, 64),
+            user_agent=printable(user_agent, 300),
         )
     )
     recipient.state = state.value

@@ -23,6 +23,8 @@ STALE_SENDING = timedelta(minutes=10)
 # Temporary failures are tried again after 1, 2, 4... minutes, up to this many tries in all.
 RETRY_AFTER = timedelta(minutes=1)
 MAX_ATTEMPTS = 5
+# The least time between two rounds of reminders for one endorsement.
+REMINDER_GAP = timedelta(minutes=10)
 
 
 def _new_delivery(recipient: Recipient, is_reminder: bool) -> Delivery:
@@ -81,13 +83,36 @@ def distribute(session: DbSession, endorsement_id: int, actor_id: int | None) ->
 
 
 def send_reminders(session: DbSession, endorsement_id: int, actor_id: int | None) -> int:
-    """Queue a reminder, with the same link, to every recipient who has not answered."""
+    """Queue a reminder, with the same link, to every active recipient who has not answered.
+
+    Refused within REMINDER_GAP of the last round, so that a double click (or two clerks at
+    once) cannot mail every officer twice.
+    """
     endorsement = _issued(session, endorsement_id)
     pending = session.scalars(
-        sa.select(Recipient).where(
-            Recipient.endorsement_id == endorsement.id, Recipient.state == RecipientState.PENDING.value
+        sa.select(Recipient)
+        .join(Officer, Officer.id == Recipient.officer_id)
+        .where(
+            Recipient.endorsement_id == endorsement.id,
+            Recipient.state == RecipientState.PENDING.value,
+            Officer.active.is_(True),
         )
     ).all()
+    if not pending:
+        return 0
+    now = utcnow()
+    claimed = session.execute(
+        sa.update(Endorsement)
+        .where(
+            Endorsement.id == endorsement.id,
+            sa.or_(Endorsement.last_reminded_at.is_(None), Endorsement.last_reminded_at < now - REMINDER_GAP),
+        )
+        .values(last_reminded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        minutes = int(REMINDER_GAP.total_seconds() // 60)
+        raise Conflict(f"Reminders went out less than {minutes} minutes ago; give officers time to answer.")
     deliveries = [_new_delivery(r, is_reminder=True) for r in pending]
     session.add_all(deliveries)
     session.flush()
@@ -96,23 +121,39 @@ def send_reminders(session: DbSession, endorsement_id: int, actor_id: int | None
     return len(pending)
 
 
+def latest_deliveries(endorsement_id: int) -> sa.Subquery:
+    """Each recipient's most recent email on this endorsement: (recipient_id, delivery_id)."""
+    return (
+        sa.select(Delivery.recipient_id, sa.func.max(Delivery.id).label("delivery_id"))
+        .join(Recipient, Recipient.id == Delivery.recipient_id)
+        .where(Recipient.endorsement_id == endorsement_id)
+        .group_by(Delivery.recipient_id)
+        .subquery()
+    )
+
+
 def retry_failed(session: DbSession, endorsement_id: int, actor_id: int | None) -> int:
-    """Put failed emails of this endorsement back in the queue."""
+    """Queue again each recipient's latest email where it failed (an earlier failure since
+    superseded by a reminder that went through is left alone)."""
+    endorsement = _issued(session, endorsement_id)
+    latest = latest_deliveries(endorsement.id)
     ids = list(
         session.scalars(
             sa.select(Delivery.id)
-            .join(Recipient)
-            .where(Recipient.endorsement_id == endorsement_id, Delivery.status == DeliveryStatus.FAILED.value)
+            .join(latest, latest.c.delivery_id == Delivery.id)
+            .where(Delivery.status.in_([DeliveryStatus.FAILED.value, DeliveryStatus.BOUNCED.value]))
         )
     )
-    if ids:
-        session.execute(
-            sa.update(Delivery)
-            .where(Delivery.id.in_(ids))
-            .values(status=DeliveryStatus.QUEUED.value, next_attempt_at=None)
-        )
-        outbox.send_after_commit(session, ids)
-    audit.record(session, "endorsement.retried", "endorsement", endorsement_id, actor_id, deliveries=len(ids))
+    if not ids:
+        return 0
+    session.execute(
+        sa.update(Delivery)
+        .where(Delivery.id.in_(ids))
+        .values(status=DeliveryStatus.QUEUED.value, next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    outbox.send_after_commit(session, ids)
+    audit.record(session, "endorsement.retried", "endorsement", endorsement.id, actor_id, deliveries=len(ids))
     return len(ids)
 
 

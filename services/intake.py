@@ -1,8 +1,10 @@
 """Diarising incoming memos: checking the PDF, reading its text, and registering the circular."""
 
 import contextlib
+import hashlib
 import io
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -10,12 +12,16 @@ from typing import Any
 
 import pypdf
 import sqlalchemy as sa
+from flask import current_app
+from itsdangerous import BadData, URLSafeTimedSerializer
+from sqlalchemy.orm import selectinload
 
 from models import Circular, DbSession
 from services import audit, fields, files
 from services.errors import Conflict, Invalid, NotFound
 
 MAX_PAGES = 200
+UPLOAD_TICKET_SECONDS = 24 * 3600
 
 
 @dataclass
@@ -63,6 +69,23 @@ _SUBJECT = re.compile(r"Subject\s*[:\-]\s*(.+?)(?:\n\s*\n|\n\s*(?:The|Sir|Madam|
 _OFFICE = re.compile(r"^\s*((?:Department|Ministry) of .+?)\s*$", re.M)
 
 
+def upload_ticket(sha256: str) -> str:
+    """A signed note of an upload, for the form to carry to the next step (the bare digest could
+    name any stored file, issued letters included)."""
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="pavati-upload").dumps(sha256)
+
+
+def uploaded_digest(ticket: str) -> str:
+    """The digest an upload ticket stands for; Invalid if it was altered or is over a day old."""
+    try:
+        value = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="pavati-upload").loads(
+            ticket, max_age=UPLOAD_TICKET_SECONDS
+        )
+    except BadData:
+        raise Invalid("The uploaded PDF has expired or was not found; upload it again.", "file") from None
+    return str(value)
+
+
 def guess_particulars(text: str) -> dict[str, Any]:
     """Reference number, date, issuing office and subject as a DoPT OM prints them, where found."""
     guess: dict[str, Any] = {}
@@ -81,9 +104,9 @@ def guess_particulars(text: str) -> dict[str, Any]:
 
 
 def reference_key(reference_no: str) -> str:
-    """The form in which reference numbers are compared: no "No." prefix, no spaces, lower case."""
+    """What reference numbers are compared by: a digest of the number without "No.", spaces or case."""
     key = re.sub(r"^\s*no\.?\s*", "", reference_no, flags=re.I)
-    return re.sub(r"\s+", "", key).lower()
+    return hashlib.sha256(re.sub(r"\s+", "", key).casefold().encode()).hexdigest()
 
 
 def diarise(
@@ -101,7 +124,7 @@ def diarise(
         "reference_no": reference_no,
         "dated": dated,
         "issued_by": fields.text(particulars, "issued_by", "Issuing office", 200),
-        "subject": fields.text(particulars, "subject", "Subject", 500),
+        "subject": fields.text(particulars, "subject", "Subject", 500, fold=True),
         "diary_no": fields.text(particulars, "diary_no", "Diary number", 100),
         "received_on": received_on,
     }
@@ -131,8 +154,15 @@ def diarise(
 
 
 def _safe_filename(name: str) -> str:
-    name = re.sub(r"[^\w.\- ]", "_", name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip() or "memo.pdf"
-    return name[-255:]
+    """The upload's own name without folders or odd characters; letters of any script are kept."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    kept = "".join(c if unicodedata.category(c)[0] in "LMN" or c in "._- " else "_" for c in base).strip(" .")
+    return kept[-255:] or "memo.pdf"
+
+
+def memo_pdf(session: DbSession, circular_id: int) -> bytes:
+    """The memo's PDF as received."""
+    return files.load(get_circular(session, circular_id).pdf_sha256)
 
 
 def get_circular(session: DbSession, circular_id: int) -> Circular:
@@ -148,6 +178,7 @@ def list_circulars(session: DbSession, page: int = 1, per_page: int = 50) -> tup
     total = session.scalar(sa.select(sa.func.count()).select_from(Circular)) or 0
     rows = session.scalars(
         sa.select(Circular)
+        .options(selectinload(Circular.endorsements))
         .order_by(Circular.received_on.desc(), Circular.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import pypdf
 import sqlalchemy as sa
@@ -28,22 +30,25 @@ def long_date(day: date) -> str:
 
 def default_body(circular: Circular, ack_kind: str, deadline: date | None) -> str:
     """The standard words of a forwarding letter, with the action asked of officers."""
-    body = (
+    by = f" by {long_date(deadline)}" if deadline else ""
+    if ack_kind == AckKind.EMAIL_ALIGNMENT:
+        action = (
+            "You are requested to ensure that your email ID on the iGOT Karmayogi portal is the same as on "
+            f"SPARROW, so that the two portals can link your records, and to confirm this{by}"
+        )
+    else:
+        action = f"You are requested to acknowledge receipt{by}"
+    return (
         f"I am directed to forward herewith a copy of Office Memorandum No. {circular.reference_no} "
         f"dated {circular.dated:%d.%m.%Y} received from the {circular.issued_by}, on the subject "
         "cited above, for information and necessary action."
+        f"\n\n{action} through the link sent to you by email."
     )
-    if ack_kind == AckKind.EMAIL_ALIGNMENT:
-        by = f" by {long_date(deadline)}" if deadline else ""
-        body += (
-            "\n\nYou are requested to ensure that your email ID on the iGOT Karmayogi portal is the same "
-            "as on SPARROW, so that the two portals can link your records, and to confirm this"
-            f"{by} through the link sent to you by email."
-        )
-    else:
-        by = f" by {long_date(deadline)}" if deadline else ""
-        body += f"\n\nYou are requested to acknowledge receipt{by} through the link sent to you by email."
-    return body
+
+
+def letter_body(endorsement: Endorsement) -> str:
+    """The body the letter carries: the clerk's own words, or the standard ones."""
+    return endorsement.body or default_body(endorsement.circular, endorsement.ack_kind, endorsement.deadline)
 
 
 def draft_defaults(session: DbSession, circular_id: int) -> dict[str, Any]:
@@ -76,8 +81,13 @@ def _letter_values(circular: Circular, given: Mapping[str, Any]) -> dict[str, An
         raise Invalid("The letter cannot be dated before the memo it forwards.", "dated")
     copy_to = given.get("copy_to") or ""
     if isinstance(copy_to, list | tuple):
-        copy_to = "\n".join(str(line) for line in copy_to)
-    body = fields.long_text(given, "body", "Body", 5000, required=False) or default_body(circular, ack_kind, deadline)
+        if not all(isinstance(line, str) for line in copy_to):
+            raise Invalid("Copy to must be a list of offices, each as text.", "copy_to")
+        copy_to = "\n".join(copy_to)
+    # Kept empty unless the clerk writes their own: the standard words then follow kind and deadline.
+    body = fields.long_text(given, "body", "Body", 5000, required=False)
+    if body == default_body(circular, ack_kind, deadline):
+        body = ""
     return {
         "file_no": fields.text(given, "file_no", "File number", 200),
         "dated": dated,
@@ -120,8 +130,16 @@ def revise_draft(
         raise Conflict("This letter has been issued and can no longer be changed.")
     values = _letter_values(endorsement.circular, given)
     before = {k: str(getattr(endorsement, k)) for k in values}
-    for key, value in values.items():
-        setattr(endorsement, key, value)
+    # Conditional, so that a revision racing an issue cannot change a letter already issued.
+    done = session.execute(
+        sa.update(Endorsement)
+        .where(Endorsement.id == endorsement_id, Endorsement.issued_at.is_(None))
+        .values(**values, revision=Endorsement.revision + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("This letter has been issued and can no longer be changed.")
+    session.refresh(endorsement)
     changed = {k: {"from": before[k], "to": str(v)} for k, v in values.items() if before[k] != str(v)}
     audit.record(session, "endorsement.revised", "endorsement", endorsement.id, actor_id, changed=changed)
     return endorsement
@@ -135,9 +153,10 @@ class StaticOnlyFetcher(URLFetcher):
         self._root = Path(static_dir).resolve()
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        if not url.startswith("file://"):
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise ValueError(f"letters may not fetch {url[:80]}")
-        path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+        path = Path(url2pathname(parts.path)).resolve()
         if not path.is_relative_to(self._root) or not path.is_file():
             raise ValueError("letters may read only the app's static files")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -152,6 +171,7 @@ def render_letter(endorsement: Endorsement, draft: bool) -> bytes:
         "letters/endorsement.html",
         e=endorsement,
         c=endorsement.circular,
+        body=letter_body(endorsement),
         draft=draft,
         long_date=long_date,
         office=current_app.config,
@@ -192,16 +212,25 @@ def issue_endorsement(session: DbSession, endorsement_id: int, actor_id: int | N
     endorsement = get_endorsement(session, endorsement_id)
     if endorsement.is_issued:
         raise Conflict("This letter has already been issued.")
+    rendered_revision = endorsement.revision
     sha = files.store(letter_with_memo(endorsement, draft=False))
-    # Conditional, so that two clerks pressing Issue at once cannot both issue.
+    # Conditional: two clerks pressing Issue at once cannot both issue, and a draft changed while
+    # it was being rendered is not issued with the old words.
     done = session.execute(
         sa.update(Endorsement)
-        .where(Endorsement.id == endorsement_id, Endorsement.issued_at.is_(None))
+        .where(
+            Endorsement.id == endorsement_id,
+            Endorsement.issued_at.is_(None),
+            Endorsement.revision == rendered_revision,
+        )
         .values(pdf_sha256=sha, issued_at=utcnow(), issued_by_id=actor_id)
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict("This letter has already been issued.")
+        session.refresh(endorsement)
+        if endorsement.is_issued:
+            raise Conflict("This letter has already been issued.")
+        raise Conflict("The draft was changed while it was being issued; preview it again, then issue.")
     session.refresh(endorsement)
     audit.record(session, "endorsement.issued", "endorsement", endorsement.id, actor_id, pdf_sha256=sha)
     return endorsement

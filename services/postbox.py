@@ -111,7 +111,7 @@ def mailbox_items(limit: int = 200) -> list[MailboxItem]:
 def mailbox_item(key: str) -> MailboxItem | None:
     """One message of the local mailbox by its key, or None."""
     box = local_mailbox()
-    if box is None or not _KEY.match(key):
+    if box is None or not _KEY.fullmatch(key):
         return None
     path = box.folder / f"{key}.eml"
     return _parse(path) if path.is_file() else None

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,10 +12,14 @@ from email_validator import EmailNotValidError, validate_email
 from models import DbSession, Officer, normalise_email
 from services import audit
 from services.errors import Invalid, NotFound
+from services.fields import unprintable
 
 REQUIRED = ("name", "sparrow_email")
 KNOWN = ("name", "service", "batch", "designation", "sparrow_email", "mobile")
 MAX_ROWS = 20_000
+LIMITS = {"name": 120, "designation": 200}
+YEAR = re.compile(r"[0-9]{4}")
+MOBILE = re.compile(r"\+?[0-9]{8,15}")
 
 
 @dataclass
@@ -31,27 +36,29 @@ def _row_values(row: dict[str, str]) -> dict[str, Any]:
     """One CSV row as Officer fields, or Invalid saying what is wrong with it."""
     clean = {k: (row.get(k) or "").strip() for k in KNOWN}
     for key, value in clean.items():
-        if any(ord(c) < 32 for c in value):
+        if unprintable(value):
             raise Invalid(f"{key} contains a line break or control character.")
+        if key in ("name", "designation") and len(value) > LIMITS[key]:
+            raise Invalid(f"{key} is longer than {LIMITS[key]} characters.")
     if not clean["name"]:
         raise Invalid("name is empty.")
     try:
-        email = validate_email(clean["sparrow_email"], check_deliverability=False).normalized
+        email = validate_email(clean["sparrow_email"], check_deliverability=False, allow_smtputf8=False).normalized
     except EmailNotValidError as exc:
         raise Invalid(f"sparrow_email {clean['sparrow_email']!r} is not valid: {exc}") from None
     batch: int | None = None
     if clean["batch"]:
-        if not clean["batch"].isdigit() or not 1947 <= int(clean["batch"]) <= 2100:
+        if not YEAR.fullmatch(clean["batch"]) or not 1947 <= int(clean["batch"]) <= 2100:
             raise Invalid(f"batch {clean['batch']!r} is not a year.")
         batch = int(clean["batch"])
-    mobile = clean["mobile"].replace(" ", "")
-    if mobile and not (mobile.lstrip("+").isdigit() and 8 <= len(mobile) <= 15):
+    mobile = clean["mobile"].replace(" ", "").replace("-", "")
+    if mobile and not MOBILE.fullmatch(mobile):
         raise Invalid(f"mobile {clean['mobile']!r} is not a phone number.")
     return {
-        "name": clean["name"][:120],
+        "name": clean["name"],
         "service": (clean["service"] or "IAS")[:16],
         "batch": batch,
-        "designation": clean["designation"][:200],
+        "designation": clean["designation"],
         "sparrow_email": normalise_email(email),
         "mobile": mobile,
     }

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from models import Acknowledgement, DbSession, Delivery, DeliveryStatus, Officer, Recipient, RecipientState
+from services.dispatch import latest_deliveries
 from services.errors import Invalid
 
 # What the recipients list can be filtered by: a state, or "acknowledged" for every answer.
@@ -14,17 +15,13 @@ ANSWERED = "acknowledged"
 FILTERS = [RecipientState.PENDING.value, ANSWERED, *(s.value for s in RecipientState if s != RecipientState.PENDING)]
 
 
-def _latest_delivery():  # type: ignore[no-untyped-def]
-    """Each recipient's most recent email: its status is where that recipient's sending stands."""
-    return (
-        sa.select(Delivery.recipient_id, sa.func.max(Delivery.id).label("delivery_id"))
-        .group_by(Delivery.recipient_id)
-        .subquery()
-    )
-
-
 def counts(session: DbSession, endorsement_id: int) -> dict[str, int]:
-    """How many recipients, how far sending has got, and how many have answered which way."""
+    """How many recipients, how far sending has got, and how many have answered which way.
+
+    Sending is counted by recipient: `sent` is everyone reached at least once (so it never drops
+    while reminders go out), `queued` everyone with an email on its way, `failed` everyone not
+    reached whose last try failed.
+    """
     by_state: dict[str, int] = dict(
         session.execute(
             sa.select(Recipient.state, sa.func.count())
@@ -34,26 +31,38 @@ def counts(session: DbSession, endorsement_id: int) -> dict[str, int]:
         .tuples()
         .all()
     )
-    latest = _latest_delivery()
-    by_status: dict[str, int] = dict(
-        session.execute(
-            sa.select(Delivery.status, sa.func.count())
-            .join(latest, latest.c.delivery_id == Delivery.id)
-            .join(Recipient, Recipient.id == Delivery.recipient_id)
-            .where(Recipient.endorsement_id == endorsement_id)
-            .group_by(Delivery.status)
+
+    def any_with(*statuses: DeliveryStatus) -> sa.ColumnElement[int]:
+        return sa.func.max(sa.case((Delivery.status.in_([s.value for s in statuses]), 1), else_=0))
+
+    per_recipient = (
+        sa.select(
+            any_with(DeliveryStatus.SENT).label("reached"),
+            any_with(DeliveryStatus.QUEUED, DeliveryStatus.SENDING).label("busy"),
+            any_with(DeliveryStatus.FAILED, DeliveryStatus.BOUNCED).label("failed"),
         )
-        .tuples()
-        .all()
+        .select_from(Recipient)
+        .join(Delivery, Delivery.recipient_id == Recipient.id)
+        .where(Recipient.endorsement_id == endorsement_id)
+        .group_by(Recipient.id)
+        .subquery()
     )
+    never_reached = sa.and_(per_recipient.c.reached == 0, per_recipient.c.busy == 0, per_recipient.c.failed == 1)
+    sent, queued, failed = session.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(per_recipient.c.reached), 0),
+            sa.func.coalesce(sa.func.sum(per_recipient.c.busy), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((never_reached, 1), else_=0)), 0),
+        )
+    ).one()
     aligned = by_state.get(RecipientState.ALIGNED.value, 0)
     mismatch = by_state.get(RecipientState.MISMATCH.value, 0)
     noted = by_state.get(RecipientState.NOTED.value, 0)
     return {
         "recipients": sum(by_state.values()),
-        "queued": by_status.get(DeliveryStatus.QUEUED.value, 0) + by_status.get(DeliveryStatus.SENDING.value, 0),
-        "sent": by_status.get(DeliveryStatus.SENT.value, 0),
-        "failed": by_status.get(DeliveryStatus.FAILED.value, 0) + by_status.get(DeliveryStatus.BOUNCED.value, 0),
+        "queued": int(queued),
+        "sent": int(sent),
+        "failed": int(failed),
         "acknowledged": aligned + mismatch + noted,
         "aligned": aligned,
         "mismatch": mismatch,
@@ -67,7 +76,7 @@ def recipients(
     """One page of recipients with their latest email, filtered by state, and the total."""
     if state and state not in FILTERS:
         raise Invalid(f"State must be one of {', '.join(FILTERS)}.", "state")
-    latest = _latest_delivery()
+    latest = latest_deliveries(endorsement_id)
     query = (
         sa.select(Recipient, Delivery)
         .join(Officer, Officer.id == Recipient.officer_id)

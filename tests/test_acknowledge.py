@@ -52,10 +52,10 @@ def test_opening_the_link_records_nothing(app: Flask, client: Client):
 
 def test_answers_can_be_changed_and_all_are_kept(app: Flask, client: Client):
     token = issued_endorsement(app)["kavita.garg@nic.in"]
-    assert client.submit(f"/a/{token}", {"response": "different", "igot_email": "kg@gmail.com"}).status_code == 200
+    assert client.submit(f"/a/{token}", {"response": "different", "igot_email": "kg@gmail.com"}).status_code == 303
     page = client.get(f"/a/{token}").get_data(as_text=True)
     assert "You may change your answer" in page and 'value="kg@gmail.com"' in page
-    assert client.submit(f"/a/{token}", {"response": "updated"}).status_code == 200
+    assert client.submit(f"/a/{token}", {"response": "updated"}).status_code == 303
     with app.app_context():
         recipient = db.session.scalar(db.select(Recipient).where(Recipient.email == "kavita.garg@nic.in"))
         assert recipient is not None
@@ -104,7 +104,7 @@ def test_read_kind_asks_only_read_and_noted(app: Flask, client: Client):
     page = client.get(f"/a/{token}").get_data(as_text=True)
     assert "noted" in page and "iGOT Karmayogi email ID is different" not in page
     assert client.submit(f"/a/{token}", {"response": "aligned"}).status_code == 422
-    assert client.submit(f"/a/{token}", {"response": "noted"}).status_code == 200
+    assert client.submit(f"/a/{token}", {"response": "noted"}).status_code == 303
     with app.app_context():
         recipient = db.session.scalar(db.select(Recipient).where(Recipient.state == "noted"))
         assert recipient is not None and recipient.email == "kavita.garg@nic.in"

@@ -51,3 +51,18 @@ def test_demo_loads_once(app: Flask, runner: Any):
 
 def test_send_outbox_sends_what_is_queued(app: Flask, runner: Any):
     assert "0 emails tried" in runner.invoke(args=["send-outbox", "--timeout", "5"]).output
+
+
+def test_passwd_deactivate_and_revoke(app: Flask, runner: Any, client: Any):
+    runner.invoke(args=["users", "create", "ds@hry.gov.in", "--name", "DS"], input="a long password\n")
+    token = runner.invoke(args=["users", "token", "ds@hry.gov.in"]).output.strip().splitlines()[-1]
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert runner.invoke(args=["users", "passwd", "ds@hry.gov.in"], input="another password\n").exit_code == 0
+    with app.app_context():
+        assert accounts.authenticate(db.session, "ds@hry.gov.in", "another password") is not None
+    assert "1 API tokens revoked" in runner.invoke(args=["users", "revoke-tokens", "ds@hry.gov.in"]).output
+    assert client.get("/api/v1/officers", headers=bearer).status_code == 401
+    assert runner.invoke(args=["users", "deactivate", "ds@hry.gov.in"]).exit_code == 0
+    with app.app_context():
+        assert accounts.authenticate(db.session, "ds@hry.gov.in", "another password") is None
+    assert runner.invoke(args=["users", "deactivate", "nobody@hry.gov.in"]).exit_code != 0

@@ -45,7 +45,10 @@ def link_token(message: Any) -> str:
 
 
 def answer(client: Client, token: str, **data: str) -> Any:
-    return client.submit(f"/a/{token}", data)
+    """Answer as an officer does: submit the form, land on the thank-you page."""
+    response = client.submit(f"/a/{token}", data)
+    assert response.status_code == 303 and response.headers["Location"] == f"/a/{token}/thanks"
+    return client.get(response.headers["Location"])
 
 
 def test_whole_flow_over_api_and_officer_links(app: Flask, client: Client, smtp: tuple[Inbox, int], api_token: Any):

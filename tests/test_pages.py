@@ -25,12 +25,12 @@ def register_via_pages(client: Client) -> str:
     assert 'value="2026-03-03"' in html
     assert "Department of Personnel and Training" in html
     assert "Updation of Email ID on SPARROW and iGOT Karmayogi Portal" in html
-    sha = re.search(r'name="pdf_sha256"[^>]*value="([0-9a-f]{64})"', html)
-    assert sha
+    ticket = re.search(r'name="upload"[^>]*value="([^"]+)"', html)
+    assert ticket
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
     response = client.post(
         "/circulars/register",
-        data={**MEMO_FIELDS, "pdf_sha256": sha.group(1), "filename": "dopt om.pdf", "csrf_token": token},
+        data={**MEMO_FIELDS, "upload": ticket.group(1), "filename": "dopt om.pdf", "csrf_token": token},
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     return response.headers["Location"]
@@ -94,7 +94,9 @@ def test_staff_flow_through_pages_and_local_mailbox(app: Flask, client: Client, 
 
     officer_page = client.get(link.group(1)).get_data(as_text=True)
     assert "Your email ID on SPARROW" in officer_page
-    response = client.submit(link.group(1), {"response": "different", "igot_email": "someone.else@gmail.com"})
+    response = client.submit(
+        link.group(1), {"response": "different", "igot_email": "someone.else@gmail.com"}, follow_redirects=True
+    )
     assert response.status_code == 200 and "someone.else@gmail.com" in response.get_data(as_text=True)
     page = client.get(f"{endorsement_page}?state=mismatch").get_data(as_text=True)
     assert "someone.else@gmail.com" in page and "Mismatch <b>1</b>" in page
@@ -163,9 +165,9 @@ def test_duplicate_memo_is_caught(client: Client, auth: Auth):
         {"file": (io.BytesIO(sample("dopt-igot-email-om.pdf")), "again.pdf")},
         content_type="multipart/form-data",
     ).get_data(as_text=True)
-    sha = re.search(r'name="pdf_sha256"[^>]*value="([0-9a-f]{64})"', html).group(1)  # type: ignore[union-attr]
+    ticket = re.search(r'name="upload"[^>]*value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-    response = client.post("/circulars/register", data={**MEMO_FIELDS, "pdf_sha256": sha, "csrf_token": token})
+    response = client.post("/circulars/register", data={**MEMO_FIELDS, "upload": ticket, "csrf_token": token})
     assert response.status_code == 422 and "already registered" in response.get_data(as_text=True)
 
 

@@ -106,6 +106,8 @@ def upgrade():
     sa.Column('ack_kind', sa.String(length=32), nullable=False),
     sa.Column('deadline', sa.Date(), nullable=True),
     sa.Column('pdf_sha256', sa.String(length=64), nullable=True),
+    sa.Column('revision', sa.Integer(), server_default='1', nullable=False),
+    sa.Column('last_reminded_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('issued_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('issued_by_id', sa.Integer(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),

@@ -1,0 +1,240 @@
+"""Odd, hostile and simultaneous input: each gets a clear 4xx (never a 500) and loses nothing."""
+
+import io
+import re
+import threading
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from models import Circular, Delivery, Officer, Recipient, db
+from services import outbox
+from tests.conftest import MEMO_FIELDS, Auth, Client, sample
+
+
+def setup_issued(client: Client, headers: dict[str, str]) -> int:
+    circular = client.post(
+        "/api/v1/circulars",
+        data={**MEMO_FIELDS, "file": (io.BytesIO(sample("dopt-igot-email-om.pdf")), "om.pdf")},
+        headers=headers,
+    ).json["id"]
+    client.post(
+        "/api/v1/officers/import",
+        data={"file": (io.BytesIO(sample("roster-haryana-ias.csv")), "r.csv")},
+        headers=headers,
+    )
+    endorsement = client.post(
+        f"/api/v1/circulars/{circular}/endorsements",
+        json={"file_no": "No.1", "dated": "2026-03-11", "ack_kind": "read"},
+        headers=headers,
+    ).json["id"]
+    assert client.post(f"/api/v1/endorsements/{endorsement}/issue", headers=headers).status_code == 200
+    return int(endorsement)
+
+
+@pytest.mark.parametrize("page", ["²", "-1", "0", "1e3", "100000000000000000", "٣"])
+def test_odd_page_numbers(client: Client, auth: Auth, api_token: Any, page: str):
+    headers = api_token()
+    assert client.get(f"/api/v1/circulars?page={page}", headers=headers).status_code == 422
+    auth.login("clerk")
+    for url in ["/", "/officers/", "/mailbox/"]:
+        assert client.get(f"{url}?page={page}").status_code == 200
+
+
+@pytest.mark.parametrize("record_id", ["99999999999999999999999", "9223372036854775808", "2147483648", "0"])
+def test_ids_beyond_any_column_are_404(client: Client, auth: Auth, api_token: Any, record_id: str):
+    headers = api_token()
+    assert client.get(f"/api/v1/circulars/{record_id}", headers=headers).status_code == 404
+    assert client.post(f"/api/v1/endorsements/{record_id}/issue", headers=headers).status_code == 404
+    auth.login("clerk")
+    assert client.get(f"/circulars/{record_id}").status_code == 404
+    assert client.get(f"/endorsements/{record_id}").status_code == 404
+
+
+def test_roster_values_that_only_look_like_digits(app: Flask, client: Client, api_token: Any):
+    csv = "name,batch,sparrow_email,mobile\nA,²²²²,a@nic.in,\nB,2001,b@nic.in,²²²²²²²²\nC,2001,räm@nic.in,\n"
+    result = client.post(
+        "/api/v1/officers/import", data={"file": (io.BytesIO(csv.encode()), "r.csv")}, headers=api_token()
+    ).json
+    assert result["created"] == 0 and [e["row"] for e in result["errors"]] == [2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"file_no": "\ud800", "ack_kind": "read", "dated": "2026-03-11"},
+        {"file_no": {"a": 1}, "ack_kind": "read", "dated": "2026-03-11"},
+        {"file_no": "No.1", "ack_kind": ["read"], "dated": "2026-03-11"},
+        {"file_no": "No.1", "ack_kind": "read", "dated": 20260311},
+        {"file_no": "No.1", "ack_kind": "read", "dated": "2026-03-11", "copy_to": [1, 2]},
+        {"file_no": "No.1", "ack_kind": "read", "dated": "2026-03-11", "deadline": "9999-12-31"},
+        {"file_no": "No.1", "ack_kind": "read", "dated": "2026-03-11", "body": "a\x00b"},
+    ],
+)
+def test_endorsement_json_of_wrong_types(client: Client, api_token: Any, body: dict[str, Any]):
+    headers = api_token()
+    circular = client.post(
+        "/api/v1/circulars",
+        data={**MEMO_FIELDS, "file": (io.BytesIO(sample("dopt-igot-email-om.pdf")), "om.pdf")},
+        headers=headers,
+    ).json["id"]
+    response = client.post(f"/api/v1/circulars/{circular}/endorsements", json=body, headers=headers)
+    assert response.status_code == 422 and response.json["error"]
+
+
+def test_deeply_nested_json(client: Client, api_token: Any):
+    response = client.post(
+        "/api/v1/circulars/1/endorsements",
+        data="[" * 100_000 + "]" * 100_000,
+        content_type="application/json",
+        headers=api_token(),
+    )
+    assert response.status_code in (404, 422)
+
+
+def test_subject_pasted_with_line_separators_and_long_unicode_reference(app: Flask, client: Client, api_token: Any):
+    headers = api_token()
+    response = client.post(
+        "/api/v1/circulars",
+        data={
+            **MEMO_FIELDS,
+            "subject": "Updation of Email ID\u2028on SPARROW\nand iGOT",
+            "reference_no": "İ" * 200,
+            "file": (io.BytesIO(sample("dopt-igot-email-om.pdf")), "om.pdf"),
+        },
+        headers=headers,
+    )
+    assert response.status_code == 201, response.json
+    assert response.json["subject"] == "Updation of Email ID on SPARROW and iGOT"
+
+
+def test_login_and_officer_page_with_nul_bytes(app: Flask, client: Client, auth: Auth, api_token: Any):
+    response = client.submit("/login", {"email": "clerk@parcell.hry.gov.in\x00", "password": "x"})
+    assert response.status_code == 200 and "Wrong email or password" in response.get_data(as_text=True)
+    headers = api_token()
+    endorsement = setup_issued(client, headers)
+    client.post(f"/api/v1/endorsements/{endorsement}/distribute", headers=headers)
+    with app.app_context():
+        outbox.executor().wait(30)
+        from services.acknowledgements import link_token
+
+        recipient = db.session.scalar(db.select(Recipient).limit(1))
+        assert recipient is not None
+        token = link_token(recipient.token_nonce)
+    response = client.submit(f"/a/{token}", {"response": "noted"}, headers={"User-Agent": "Mozilla\x01/5.0"})
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(db.select(Recipient.state).where(Recipient.id == recipient.id)) == "noted"
+
+
+def test_expired_officer_form_says_so(app: Flask, client: Client, api_token: Any):
+    headers = api_token()
+    endorsement = setup_issued(client, headers)
+    client.post(f"/api/v1/endorsements/{endorsement}/distribute", headers=headers)
+    with app.app_context():
+        outbox.executor().wait(30)
+        from services.acknowledgements import link_token
+
+        recipient = db.session.scalar(db.select(Recipient).limit(1))
+        assert recipient is not None
+        token = link_token(recipient.token_nonce)
+    response = client.post(f"/a/{token}", data={"response": "noted", "csrf_token": "bogus"})
+    assert response.status_code == 422 and "open too long" in response.get_data(as_text=True)
+
+
+def test_forged_upload_ticket_is_refused(app: Flask, client: Client, auth: Auth, api_token: Any):
+    setup_issued(client, api_token())
+    with app.app_context():
+        from models import Endorsement
+
+        letter_digest = db.session.scalar(db.select(Endorsement.pdf_sha256))
+    auth.login("clerk")
+    response = client.submit(
+        "/circulars/new", {**MEMO_FIELDS, "reference_no": "X-1", "upload": letter_digest}, action="/circulars/register"
+    )
+    assert response.status_code == 422 and "upload it again" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Circular)) == 1
+
+
+def test_logged_out_cookie_cannot_be_replayed(app: Flask, client: Client, auth: Auth):
+    auth.login("clerk")
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    auth.logout()
+    client.set_cookie("session", cookie.value)
+    assert client.get("/").status_code == 302
+
+
+def test_memo_with_a_hindi_file_name_downloads(app: Flask, client: Client, auth: Auth):
+    auth.login("clerk")
+    html = client.submit(
+        "/circulars/new",
+        {"file": (io.BytesIO(sample("dopt-igot-email-om.pdf")), "परिपत्र.pdf")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    ticket = re.search(r'name="upload"[^>]*value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    client.post(
+        "/circulars/register", data={**MEMO_FIELDS, "upload": ticket, "filename": "परिपत्र.pdf", "csrf_token": token}
+    )
+    with app.app_context():
+        circular = db.session.scalar(db.select(Circular))
+        assert circular is not None and circular.filename == "परिपत्र.pdf"
+    response = client.get(f"/circulars/{circular.id}/memo.pdf")
+    disposition = response.headers["Content-Disposition"]
+    disposition.encode("latin-1")  # a real server must be able to send it
+    assert "filename*=UTF-8''" in disposition and response.data.startswith(b"%PDF-")
+
+
+def at_once(count: int, call: Any) -> list[int]:
+    """Run `call` in `count` threads released together; their status codes."""
+    barrier = threading.Barrier(count)
+    codes: list[int] = []
+
+    def run() -> None:
+        barrier.wait()
+        codes.append(call())
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sorted(codes)
+
+
+def test_simultaneous_sends_and_reminders(app: Flask, client: Client, api_token: Any):
+    headers = api_token()
+    endorsement = setup_issued(client, headers)
+    codes = at_once(
+        4, lambda: app.test_client().post(f"/api/v1/endorsements/{endorsement}/distribute", headers=headers).status_code
+    )
+    assert codes.count(202) == 1 and all(c in (202, 409, 503) for c in codes)
+    with app.app_context():
+        outbox.executor().wait(30)
+        assert db.session.scalar(db.select(db.func.count()).select_from(Delivery)) == 40
+    codes = at_once(
+        4, lambda: app.test_client().post(f"/api/v1/endorsements/{endorsement}/reminders", headers=headers).status_code
+    )
+    assert codes.count(202) == 1 and all(c in (202, 409, 503) for c in codes)
+    with app.app_context():
+        outbox.executor().wait(30)
+        assert db.session.scalar(db.select(db.func.count()).select_from(Delivery)) == 80
+
+
+def test_simultaneous_imports_of_the_same_roster(app: Flask, api_token: Any):
+    headers = api_token()
+    roster = sample("roster-haryana-ias.csv")
+    codes = at_once(
+        3,
+        lambda: (
+            app.test_client()
+            .post("/api/v1/officers/import", data={"file": (io.BytesIO(roster), "r.csv")}, headers=headers)
+            .status_code
+        ),
+    )
+    assert 200 in codes and all(c in (200, 409, 503) for c in codes)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Officer)) == 40
