@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from dotenv import load_dotenv
 from flask import Flask
 from flask_migrate import Migrate
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import routes
 from models import db
@@ -38,6 +39,7 @@ def settings_from_env(instance_path: str) -> dict[str, Any]:
         "MAIL_MSGID_DOMAIN": env("MAIL_MSGID_DOMAIN") or "pavati.local",
         "PUBLIC_BASE_URL": public_url,
         "TIMEZONE": env("TIMEZONE") or "Asia/Kolkata",
+        "TRUST_PROXY": _flag("TRUST_PROXY"),
         "OUTBOX_WORKERS": int(env("OUTBOX_WORKERS") or 4),
         "OUTBOX_SWEEP_SECONDS": float(env("OUTBOX_SWEEP_SECONDS") or 30),
         "FILES_DIR": env("FILES_DIR") or str(Path(instance_path) / "files"),
@@ -89,6 +91,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings_from_env(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    if app.config.get("TRUST_PROXY"):
+        # Behind one reverse proxy: take the client's address and scheme from its X-Forwarded headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     register_extensions(app)
     routes.init_app(app)
     return app

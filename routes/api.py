@@ -195,8 +195,7 @@ def create_endorsement(circular_id: int) -> Any:
         raise Invalid("Send the endorsement as a JSON object.")
     if "signatory" in given and "signatory_name" not in given:
         given["signatory_name"] = given["signatory"]
-    defaults = letters.draft_defaults(db.session, circular_id)
-    endorsement = letters.prepare_endorsement(db.session, circular_id, {**defaults, **given}, actor.id)
+    endorsement = letters.prepare_endorsement(db.session, circular_id, given, actor.id)
     db.session.commit()
     return jsonify(endorsement_json(endorsement)), 201
 

@@ -10,7 +10,8 @@ from flask_login import LoginManager, current_user, login_required, login_user, 
 
 from models import User, db
 from routes.forms import LoginForm
-from services import accounts, audit
+from services import accounts
+from services.errors import ServiceError
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -60,13 +61,14 @@ def login() -> Any:
         return redirect(url_for("circulars.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(db.session, form.email.data or "", form.password.data or "")
-        if user is None:
-            flash("Wrong email or password.", "error")
+        try:
+            user = accounts.log_in(db.session, form.email.data or "", form.password.data or "")
+        except ServiceError as exc:
+            db.session.commit()  # the failed attempt is recorded
+            flash(exc.message, "error")
         else:
-            login_user(user)
-            audit.record(db.session, "user.logged_in", "user", user.id, user.id)
             db.session.commit()
+            login_user(user)
             flash(f"Welcome, {user.name}.", "success")
             return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)

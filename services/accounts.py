@@ -1,17 +1,20 @@
 """Staff accounts: creating them, checking passwords, and API tokens."""
 
 import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import ApiToken, DbSession, Role, User, normalise_email, utcnow
+from models import ApiToken, AuditEvent, DbSession, Role, User, normalise_email, utcnow
 from services import audit, tokens
 from services.errors import Conflict, Invalid, NotFound
 from services.fields import unprintable
 
 MIN_PASSWORD = 10
+MAX_FAILED_LOGINS = 10
+LOGIN_WINDOW = timedelta(minutes=15)
 # Checked when the email is unknown, so that the time taken does not tell which emails exist.
 _DUMMY_HASH = generate_password_hash("not a real password")
 
@@ -53,6 +56,28 @@ def set_password(session: DbSession, user_id: int, password: str) -> None:
     user.password_hash = generate_password_hash(password)
     user.session_nonce = secrets.token_hex(8)
     audit.record(session, "user.password_changed", "user", user.id)
+
+
+def log_in(session: DbSession, email: str, password: str) -> User:
+    """The user, if the email and password match; each failure is recorded, and after
+    MAX_FAILED_LOGINS in LOGIN_WINDOW the email is refused until the window has passed."""
+    key = normalise_email(email)[:254]
+    since = utcnow() - LOGIN_WINDOW
+    failures = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "user.login_failed", AuditEvent.entity_id.is_(None), AuditEvent.at > since)
+        .where(AuditEvent.details["email"].as_string() == key)
+    )
+    if (failures or 0) >= MAX_FAILED_LOGINS:
+        minutes = int(LOGIN_WINDOW.total_seconds() // 60)
+        raise Invalid(f"Too many failed attempts for this email; try again in {minutes} minutes.", "email")
+    user = authenticate(session, email, password)
+    if user is None:
+        audit.record(session, "user.login_failed", "user", None, email=key if not unprintable(key) else "?")
+        raise Invalid("Wrong email or password.", "password")
+    audit.record(session, "user.logged_in", "user", user.id, user.id)
+    return user
 
 
 def authenticate(session: DbSession, email: str, password: str) -> User | None:

@@ -104,9 +104,10 @@ def _letter_values(circular: Circular, given: Mapping[str, Any]) -> dict[str, An
 def prepare_endorsement(
     session: DbSession, circular_id: int, given: Mapping[str, Any], actor_id: int | None
 ) -> Endorsement:
-    """A new draft endorsement for the circular."""
+    """A new draft endorsement for the circular; what is not given comes from the office's settings."""
     circular = get_circular(session, circular_id)
-    endorsement = Endorsement(circular=circular, created_by_id=actor_id, **_letter_values(circular, given))
+    values = _letter_values(circular, {**draft_defaults(session, circular_id), **given})
+    endorsement = Endorsement(circular=circular, created_by_id=actor_id, **values)
     session.add(endorsement)
     session.flush()
     audit.record(session, "endorsement.prepared", "endorsement", endorsement.id, actor_id, file_no=endorsement.file_no)

@@ -67,21 +67,21 @@ def test_answers_can_be_changed_and_all_are_kept(app: Flask, client: Client):
 
 
 @pytest.mark.parametrize(
-    "data",
+    ("data", "message"),
     [
-        {},
-        {"response": "maybe"},
-        {"response": "noted"},
-        {"response": "different"},
-        {"response": "different", "igot_email": "not an email"},
-        {"response": "different", "igot_email": "a@b.c\r\nBcc: x@y.z"},
+        ({}, "Please choose one of the answers"),
+        ({"response": "maybe"}, "Not a valid choice"),
+        ({"response": "noted"}, "Not a valid choice"),
+        ({"response": "different"}, "Please type the email ID you use on iGOT Karmayogi"),
+        ({"response": "different", "igot_email": "not an email"}, "not a valid email address"),
+        ({"response": "different", "igot_email": "a@b.c\r\nBcc: x@y.z"}, "not a valid email address"),
     ],
 )
-def test_bad_answers_change_nothing(app: Flask, client: Client, data: dict[str, str]):
+def test_bad_answers_change_nothing(app: Flask, client: Client, data: dict[str, str], message: str):
     token = issued_endorsement(app)["kavita.garg@nic.in"]
     response = client.submit(f"/a/{token}", data)
     assert response.status_code == 422
-    assert "error" in response.get_data(as_text=True)
+    assert message in response.get_data(as_text=True)
     assert count(app, Acknowledgement) == 0
 
 

@@ -170,6 +170,10 @@ def test_whole_flow_over_api_and_officer_links(app: Flask, client: Client, smtp:
     assert set(reminded) == set(unanswered)
     assert all(reminded[email] == tokens[email] for email in unanswered)
     assert all(str(m["Subject"]) == f"Reminder: {MEMO_FIELDS['subject']}" for m in inbox.messages)
+    counts = wait_sent(client, headers, endorsement_id)
+    assert (counts["sent"], counts["queued"], counts["pending"]) == (40, 0, 15)
+    again = client.post(f"/api/v1/endorsements/{endorsement_id}/reminders", headers=headers)
+    assert again.status_code == 409 and "minutes ago" in again.json["error"]
 
     with app.app_context():
         message_ids = db.session.scalars(db.select(Delivery.message_id)).all()

@@ -85,6 +85,23 @@ def test_issued_pdf_has_the_particulars_and_never_changes(app: Flask):
         assert endorsement.pdf_sha256
 
 
+def test_standard_words_follow_a_changed_kind_and_deadline(app: Flask):
+    with app.app_context():
+        endorsement_id = draft(app, deadline="2026-03-31")
+        assert "31st March, 2026" in pdf_text(letters.preview_pdf(db.session, endorsement_id))
+        endorsement = letters.get_endorsement(db.session, endorsement_id)
+        given = {
+            k: getattr(endorsement, k)
+            for k in ("file_no", "dated", "addressee", "signatory_name", "signatory_title", "copy_to")
+        }
+        letters.revise_draft(
+            db.session, endorsement_id, {**given, "body": "", "ack_kind": "read", "deadline": "2026-04-15"}, None
+        )
+        text = pdf_text(letters.preview_pdf(db.session, endorsement_id))
+    assert "acknowledge receipt by 15th April, 2026" in " ".join(text.split())
+    assert "iGOT Karmayogi portal is the same" not in " ".join(text.split())
+
+
 def test_what_staff_type_is_escaped_not_markup(app: Flask):
     with app.app_context():
         endorsement_id = draft(app, addressee='<img src="file:///etc/passwd"> All officers', body="<b>bold</b> text")

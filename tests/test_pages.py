@@ -218,6 +218,16 @@ def test_login_rejects_wrong_password_and_unsafe_next(client: Client, auth: Auth
     assert response.headers["Location"] == "/"
 
 
+def test_login_is_refused_after_ten_failures(client: Client, auth: Auth):
+    auth.login("clerk")
+    auth.logout()
+    for _ in range(10):
+        client.submit("/login", {"email": "clerk@parcell.hry.gov.in", "password": "wrong"})
+    response = client.submit("/login", {"email": "clerk@parcell.hry.gov.in", "password": "correct horse battery"})
+    assert "Too many failed attempts" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
 def test_forms_without_csrf_token_are_refused(client: Client, auth: Auth):
     auth.login("clerk")
     response = client.post("/circulars/new", data={"file": (io.BytesIO(b"%PDF-"), "x.pdf")})
