@@ -11,7 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from models import db
 from routes import acknowledge, api, auth, circulars, cli, endorsements, mailbox, roster
-from services.errors import Conflict, ServiceError
+from services.errors import Conflict, Invalid, ServiceError
 
 csrf = CSRFProtect()
 log = logging.getLogger(__name__)
@@ -64,6 +64,13 @@ def register_error_handlers(app: Flask) -> None:
         # Two people (or two clicks) doing the same thing at once: the database kept one.
         db.session.rollback()
         return _service_error(Conflict("Someone did the same thing at the same moment; reload the page to see it."))
+
+    @app.errorhandler(sa_exc.DataError)
+    def _unstorable(exc: sa_exc.DataError) -> Any:
+        # The services check what they store; this is the net under them (PostgreSQL is the stricter).
+        log.warning("value refused by the database on %s %s: %s", request.method, request.path, exc)
+        db.session.rollback()
+        return _service_error(Invalid("A value given cannot be stored; check it for odd characters or sizes."))
 
     @app.errorhandler(sa_exc.OperationalError)
     def _busy(exc: sa_exc.OperationalError) -> Any:

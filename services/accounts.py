@@ -61,7 +61,9 @@ def set_password(session: DbSession, user_id: int, password: str) -> None:
 def log_in(session: DbSession, email: str, password: str) -> User:
     """The user, if the email and password match; each failure is recorded, and after
     MAX_FAILED_LOGINS in LOGIN_WINDOW the email is refused until the window has passed."""
-    key = normalise_email(email)[:254]
+    if unprintable(email) or len(email) > 254:
+        raise Invalid("Wrong email or password.", "password")
+    key = normalise_email(email)
     since = utcnow() - LOGIN_WINDOW
     failures = session.scalar(
         sa.select(sa.func.count())
@@ -74,7 +76,7 @@ def log_in(session: DbSession, email: str, password: str) -> User:
         raise Invalid(f"Too many failed attempts for this email; try again in {minutes} minutes.", "email")
     user = authenticate(session, email, password)
     if user is None:
-        audit.record(session, "user.login_failed", "user", None, email=key if not unprintable(key) else "?")
+        audit.record(session, "user.login_failed", "user", None, email=key)
         raise Invalid("Wrong email or password.", "password")
     audit.record(session, "user.logged_in", "user", user.id, user.id)
     return user
