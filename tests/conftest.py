@@ -1,5 +1,6 @@
 """Fixtures: an app on SQLite and on PostgreSQL, a client that fills in CSRF tokens, a real SMTP server."""
 
+import io
 import os
 import re
 import socket
@@ -214,3 +215,20 @@ MEMO_FIELDS = {
     "diary_no": "253/6",
     "received_on": "2026-03-05",
 }
+
+
+def api_register(client: FlaskClient, headers: dict[str, str], **overrides: Any) -> Any:
+    """Register the sample memo through the API (fields and file may be overridden)."""
+    data = {**MEMO_FIELDS, **overrides}
+    data.setdefault("file", sample("dopt-igot-email-om.pdf"))
+    if isinstance(data["file"], bytes):
+        data["file"] = (io.BytesIO(data["file"]), "om.pdf")
+    elif isinstance(data["file"], tuple) and isinstance(data["file"][0], bytes):
+        data["file"] = (io.BytesIO(data["file"][0]), data["file"][1])
+    return client.post("/api/v1/circulars", data=data, headers=headers)
+
+
+def api_import(client: FlaskClient, headers: dict[str, str], roster: bytes | None = None) -> Any:
+    """Import a roster (the sample one by default) through the API."""
+    data = {"file": (io.BytesIO(roster or sample("roster-haryana-ias.csv")), "roster.csv")}
+    return client.post("/api/v1/officers/import", data=data, headers=headers)

@@ -7,15 +7,11 @@ import pytest
 from flask import Flask
 
 from models import Circular, db
-from tests.conftest import MEMO_FIELDS, Client, sample
+from tests.conftest import MEMO_FIELDS, Client, api_register, sample
 
 
 def register(client: Client, headers: dict[str, str], **overrides: Any) -> Any:
-    data = {**MEMO_FIELDS, **overrides}
-    data.setdefault("file", (sample("dopt-igot-email-om.pdf"), "om.pdf"))
-    if isinstance(data["file"][0], bytes):
-        data["file"] = (io.BytesIO(data["file"][0]), data["file"][1])
-    return client.post("/api/v1/circulars", data=data, headers=headers)
+    return api_register(client, headers, **overrides)
 
 
 def test_api_needs_a_valid_bearer_token(client: Client, api_token: Any):

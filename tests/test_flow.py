@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from models import Delivery, db
-from tests.conftest import MEMO_FIELDS, Client, Inbox, sample
+from tests.conftest import MEMO_FIELDS, Client, Inbox, api_import, api_register, sample
 
 LINK = re.compile(r"https://pavati\.example\.gov\.in/a/([A-Za-z0-9_\-]+)")
 
@@ -56,18 +56,10 @@ def test_whole_flow_over_api_and_officer_links(app: Flask, client: Client, smtp:
     headers = api_token("clerk")
 
     # Register the memo and import the roster.
-    response = client.post(
-        "/api/v1/circulars",
-        data={**MEMO_FIELDS, "file": (io.BytesIO(sample("dopt-igot-email-om.pdf")), "om.pdf")},
-        headers=headers,
-    )
+    response = api_register(client, headers)
     assert response.status_code == 201, response.json
     circular_id = response.json["id"]
-    response = client.post(
-        "/api/v1/officers/import",
-        data={"file": (io.BytesIO(sample("roster-haryana-ias.csv")), "roster.csv")},
-        headers=headers,
-    )
+    response = api_import(client, headers)
     assert response.json == {"created": 40, "updated": 0, "unchanged": 0, "errors": []}
 
     # Prepare and issue the endorsement.
@@ -186,16 +178,8 @@ def test_failed_delivery_is_recorded_and_can_be_retried(
     inbox, _ = smtp
     headers = api_token("clerk")
     inbox.refuse.add("kavita.garg@nic.in")
-    circular_id = client.post(
-        "/api/v1/circulars",
-        data={**MEMO_FIELDS, "file": (io.BytesIO(sample("dopt-igot-email-om.pdf")), "om.pdf")},
-        headers=headers,
-    ).json["id"]
-    client.post(
-        "/api/v1/officers/import",
-        data={"file": (io.BytesIO(sample("roster-haryana-ias.csv")), "r.csv")},
-        headers=headers,
-    )
+    circular_id = api_register(client, headers).json["id"]
+    api_import(client, headers)
     endorsement_id = client.post(
         f"/api/v1/circulars/{circular_id}/endorsements",
         json={

@@ -10,15 +10,12 @@ from flask import Flask
 
 from models import Circular, Delivery, Officer, Recipient, db
 from services import outbox
-from tests.conftest import MEMO_FIELDS, Auth, Client, sample
+from services.acknowledgements import link_token
+from tests.conftest import MEMO_FIELDS, Auth, Client, api_register, sample
 
 
 def setup_issued(client: Client, headers: dict[str, str]) -> int:
-    circular = client.post(
-        "/api/v1/circulars",
-        data={**MEMO_FIELDS, "file": (io.BytesIO(sample("dopt-igot-email-om.pdf")), "om.pdf")},
-        headers=headers,
-    ).json["id"]
+    circular = api_register(client, headers).json["id"]
     client.post(
         "/api/v1/officers/import",
         data={"file": (io.BytesIO(sample("roster-haryana-ias.csv")), "r.csv")},
@@ -74,11 +71,7 @@ def test_roster_values_that_only_look_like_digits(app: Flask, client: Client, ap
 )
 def test_endorsement_json_of_wrong_types(client: Client, api_token: Any, body: dict[str, Any]):
     headers = api_token()
-    circular = client.post(
-        "/api/v1/circulars",
-        data={**MEMO_FIELDS, "file": (io.BytesIO(sample("dopt-igot-email-om.pdf")), "om.pdf")},
-        headers=headers,
-    ).json["id"]
+    circular = api_register(client, headers).json["id"]
     response = client.post(f"/api/v1/circulars/{circular}/endorsements", json=body, headers=headers)
     assert response.status_code == 422 and response.json["error"]
 
@@ -112,33 +105,15 @@ def test_subject_pasted_with_line_separators_and_long_unicode_reference(app: Fla
 def test_login_and_officer_page_with_nul_bytes(app: Flask, client: Client, auth: Auth, api_token: Any):
     response = client.submit("/login", {"email": "clerk@parcell.hry.gov.in\x00", "password": "x"})
     assert response.status_code == 200 and "Wrong email or password" in response.get_data(as_text=True)
-    headers = api_token()
-    endorsement = setup_issued(client, headers)
-    client.post(f"/api/v1/endorsements/{endorsement}/distribute", headers=headers)
-    with app.app_context():
-        outbox.executor().wait(30)
-        from services.acknowledgements import link_token
-
-        recipient = db.session.scalar(db.select(Recipient).limit(1))
-        assert recipient is not None
-        token = link_token(recipient.token_nonce)
+    recipient_id, token = first_link(app, client, api_token())
     response = client.submit(f"/a/{token}", {"response": "noted"}, headers={"User-Agent": "Mozilla\x01/5.0"})
     assert response.status_code == 303
     with app.app_context():
-        assert db.session.scalar(db.select(Recipient.state).where(Recipient.id == recipient.id)) == "noted"
+        assert db.session.scalar(db.select(Recipient.state).where(Recipient.id == recipient_id)) == "noted"
 
 
 def test_expired_officer_form_says_so(app: Flask, client: Client, api_token: Any):
-    headers = api_token()
-    endorsement = setup_issued(client, headers)
-    client.post(f"/api/v1/endorsements/{endorsement}/distribute", headers=headers)
-    with app.app_context():
-        outbox.executor().wait(30)
-        from services.acknowledgements import link_token
-
-        recipient = db.session.scalar(db.select(Recipient).limit(1))
-        assert recipient is not None
-        token = link_token(recipient.token_nonce)
+    recipient_id, token = first_link(app, client, api_token())
     response = client.post(f"/a/{token}", data={"response": "noted", "csrf_token": "bogus"})
     assert response.status_code == 422 and "open too long" in response.get_data(as_text=True)
 
@@ -186,6 +161,17 @@ def test_memo_with_a_hindi_file_name_downloads(app: Flask, client: Client, auth:
     disposition = response.headers["Content-Disposition"]
     disposition.encode("latin-1")  # a real server must be able to send it
     assert "filename*=UTF-8''" in disposition and response.data.startswith(b"%PDF-")
+
+
+def first_link(app: Flask, client: Client, headers: dict[str, str]) -> tuple[int, str]:
+    """Send an issued endorsement; the first recipient's id and link token."""
+    endorsement = setup_issued(client, headers)
+    client.post(f"/api/v1/endorsements/{endorsement}/distribute", headers=headers)
+    with app.app_context():
+        outbox.executor().wait(30)
+        recipient = db.session.scalar(db.select(Recipient).limit(1))
+        assert recipient is not None
+        return recipient.id, link_token(recipient.token_nonce)
 
 
 def at_once(count: int, call: Any) -> list[int]:
