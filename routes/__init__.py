@@ -1,7 +1,9 @@
 """The web layer: blueprints, CSRF, login, error pages and security headers, wired into the app."""
 
 import logging
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -41,8 +43,16 @@ def init_app(app: Flask) -> None:
     # The officer's form checks its CSRF token itself, after the link: a bad link is a 404 first.
     csrf.exempt(acknowledge.bp)
     cli.init_app(app)
+    app.add_template_filter(office_time)
     register_error_handlers(app)
     app.after_request(_security_headers)
+
+
+def office_time(moment: datetime | None) -> str:
+    """A stored (UTC) time as the office reads it: in its own time zone, day first."""
+    if moment is None:
+        return ""
+    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%d.%m.%Y %H:%M")
 
 
 def _wants_json() -> bool:

@@ -1,5 +1,6 @@
 """Pages for endorsement letters: prepare, preview, issue, send, and follow up."""
 
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -61,6 +62,7 @@ def edit(endorsement_id: int) -> Any:
 @login_required
 def show(endorsement_id: int) -> Any:
     endorsement = letters.get_endorsement(db.session, endorsement_id)
+    office_tz = ZoneInfo(current_app.config["TIMEZONE"])
     state = request.args.get("state") or None
     try:
         rows, total = tracking.recipients(db.session, endorsement_id, state, page_number(), PER_PAGE)
@@ -73,7 +75,7 @@ def show(endorsement_id: int) -> Any:
         counts=tracking.counts(db.session, endorsement_id),
         rows=rows,
         state=state,
-        timeline=tracking.answers_by_day(db.session, endorsement_id, ZoneInfo(current_app.config["TIMEZONE"])),
+        timeline=tracking.answers_by_day(db.session, endorsement_id, office_tz, datetime.now(office_tz).date()),
         not_yet_sent=dispatch.count_not_yet_sent(db.session, endorsement_id) if endorsement.is_issued else 0,
         paging=pages(total, PER_PAGE),
         responses=responses_for(endorsement.ack_kind),

@@ -1,7 +1,7 @@
 """Following an endorsement up: counts by state, the recipients list, and its filters."""
 
 from collections import Counter
-from datetime import date, tzinfo
+from datetime import date, timedelta, tzinfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -94,11 +94,19 @@ def recipients(
     return [(r, d) for r, d in rows.all()], total
 
 
-def answers_by_day(session: DbSession, endorsement_id: int, tz: tzinfo) -> list[tuple[date, int, int]]:
-    """For each day with answers since sending began: (day, answered that day, answered by then).
-
-    Counts each recipient once, on the day (in the office's time zone) of their first answer.
+def answers_by_day(
+    session: DbSession, endorsement_id: int, tz: tzinfo, until: date, most_days: int = 90
+) -> list[tuple[date, int, int]]:
+    """Every day from the first email to `until`: (day, officers who first answered that day,
+    officers answered by the end of it). Days are the office's (`tz`); at most the last `most_days`.
     """
+    started = session.scalar(
+        sa.select(sa.func.min(Delivery.created_at))
+        .join(Recipient, Recipient.id == Delivery.recipient_id)
+        .where(Recipient.endorsement_id == endorsement_id)
+    )
+    if started is None:
+        return []
     first_answers = (
         sa.select(sa.func.min(Acknowledgement.at))
         .join(Recipient, Recipient.id == Acknowledgement.recipient_id)
@@ -106,8 +114,11 @@ def answers_by_day(session: DbSession, endorsement_id: int, tz: tzinfo) -> list[
         .group_by(Acknowledgement.recipient_id)
     )
     per_day = Counter(at.astimezone(tz).date() for at in session.scalars(first_answers))
+    day = min([started.astimezone(tz).date(), *per_day])
+    until = max([until, *per_day])
     running, out = 0, []
-    for day in sorted(per_day):
+    while day <= until:
         running += per_day[day]
         out.append((day, per_day[day], running))
-    return out
+        day += timedelta(days=1)
+    return out[-most_days:]

@@ -118,24 +118,29 @@ def test_officer_page_is_not_cached_and_sends_no_referrer_elsewhere(app: Flask, 
 
 
 def test_answers_by_day_counts_each_officer_once_in_office_time(app: Flask, client: Client):
-    from datetime import UTC, date, datetime
+    from datetime import UTC, datetime, timedelta
     from zoneinfo import ZoneInfo
 
     from services import tracking
 
+    india = ZoneInfo("Asia/Kolkata")
     tokens = issued_endorsement(app)
     emails = sorted(tokens)
     for email in emails[:3]:
         client.submit(f"/a/{tokens[email]}", {"response": "aligned"})
     client.submit(f"/a/{tokens[emails[0]]}", {"response": "updated"})  # a second answer is not a second officer
+    # One answer given at 20:00 UTC three days ago: the next day in India.
+    late_at = (datetime.now(UTC) - timedelta(days=3)).replace(hour=20, minute=0)
     with app.app_context():
-        # One answer given at 20:00 UTC on 1 March: 2 March in India.
-        late = db.session.scalar(db.select(Acknowledgement).order_by(Acknowledgement.id.desc()).limit(1).offset(1))
+        late = db.session.scalar(db.select(Acknowledgement).where(Acknowledgement.response == "aligned").limit(1))
         assert late is not None
-        late.at = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
+        late.at = late_at
         db.session.commit()
-        timeline = tracking.answers_by_day(db.session, 1, ZoneInfo("Asia/Kolkata"))
-    assert timeline[0] == (date(2026, 3, 2), 1, 1)
-    assert timeline[-1][2] == 3
-    page = client.get("/endorsements/1")
-    assert page.status_code in (200, 302)
+        today = datetime.now(india).date()
+        timeline = tracking.answers_by_day(db.session, 1, india, today)
+    first_day = late_at.astimezone(india).date()
+    assert first_day == late_at.date() + timedelta(days=1)
+    assert timeline[0] == (first_day, 1, 1)
+    assert [d for d, _, _ in timeline] == [first_day + timedelta(days=n) for n in range((today - first_day).days + 1)]
+    assert timeline[-1] == (today, 2, 3)
+    assert client.get("/a/" + tokens[emails[0]]).status_code == 200

@@ -230,3 +230,33 @@ def test_each_tally_chip_lists_as_many_recipients_as_it_counts(app: Flask, pages
         expect(page.locator("tbody tr"), f"the {name!r} chip").to_have_count(int(count), timeout=2_000)
         page.goto(f"/endorsements/{endorsement_id}")
     assert pages.errors == []
+
+
+def test_chart_of_answers_over_ten_days(app: Flask, pages: Pages, staff: Login):
+    from datetime import timedelta
+
+    from models import Acknowledgement, Delivery, utcnow
+
+    endorsement_id, _ = sent_endorsement(app)
+    with app.app_context():
+        recipients = db.session.scalars(db.select(Recipient).order_by(Recipient.id)).all()
+        start = utcnow() - timedelta(days=10)
+        db.session.execute(db.update(Delivery).values(created_at=start))
+        for n, recipient in enumerate(recipients[:24]):
+            token = acknowledgements.link_token(recipient.token_nonce)
+            acknowledgements.acknowledge(db.session, token, {"response": "aligned"}, None, None)
+            db.session.flush()
+            db.session.execute(
+                db.update(Acknowledgement)
+                .where(Acknowledgement.recipient_id == recipient.id)
+                .values(at=start + timedelta(days=n // 3, hours=2))
+            )
+        db.session.commit()
+    page = pages.new()
+    staff(page, "clerk")
+    page.goto(f"/endorsements/{endorsement_id}")
+    chart = page.get_by_role("img", name=re.compile("Officers answered by day: 24 of 40"))
+    expect(chart).to_be_visible()
+    assert page.locator(".chart polyline").count() == 1
+    shot(page, "13-endorsement-chart")
+    assert pages.errors == []
