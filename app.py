@@ -37,6 +37,7 @@ def settings_from_env(instance_path: str) -> dict[str, Any]:
         "MAIL_PASSWORD": env("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER") or "PAR Cell <parcell@localhost>",
         "MAIL_MSGID_DOMAIN": env("MAIL_MSGID_DOMAIN") or "pavati.local",
+        "MAIL_TIMEOUT": float(env("MAIL_TIMEOUT") or 30),
         "PUBLIC_BASE_URL": public_url,
         "TIMEZONE": env("TIMEZONE") or "Asia/Kolkata",
         "TRUST_PROXY": _flag("TRUST_PROXY"),

@@ -219,7 +219,11 @@ def is_temporary(exc: Exception) -> bool:
         return all(400 <= code < 500 for code, _ in exc.recipients.values())
     if isinstance(exc, smtplib.SMTPResponseException):
         return 400 <= exc.smtp_code < 500
-    return isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionError | TimeoutError)
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    # Any other SMTP error is the server's considered no; any other OSError is the network
+    # (DNS, routes, refused or timed-out connections) and may well pass.
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
 
 
 def send_delivery(session: DbSession, delivery_id: int) -> str:

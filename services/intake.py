@@ -21,6 +21,11 @@ from services import audit, fields, files
 from services.errors import Conflict, Invalid, NotFound
 
 MAX_PAGES = 200
+# Text is read from the first pages only, and the particulars guessed from its start: a memo's
+# particulars are on page one, and a crafted file must not cost minutes of CPU.
+TEXT_PAGES = 20
+MAX_TEXT = 200_000
+GUESS_FROM = 20_000
 UPLOAD_TICKET_SECONDS = 24 * 3600
 
 
@@ -41,12 +46,29 @@ def _parse(data: bytes) -> tuple[int, str]:
         if reader.is_encrypted:
             raise Invalid("The PDF is password-protected; upload an unprotected copy.", "file")
         pages = len(reader.pages)
-        text = "\n".join((page.extract_text() or "") for page in reader.pages[:MAX_PAGES])
+        text = "\n".join((page.extract_text() or "") for page in reader.pages[:TEXT_PAGES])
     except Invalid:
         raise
     except Exception as exc:  # pypdf raises many kinds on damaged files; all mean the same to a clerk
         raise Invalid("The PDF is damaged or unreadable.", "file") from exc
-    return pages, text.replace("\x00", "")
+    return pages, _clean(text[:MAX_TEXT])
+
+
+def _clean(text: str) -> str:
+    """Text fit to store and show: pypdf can yield lone surrogates and control characters."""
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs"))
+
+
+def _check_appendable(data: bytes) -> None:
+    """The memo's pages must go behind the letter; a file pypdf reads but cannot copy is refused now,
+    not at issue time."""
+    try:
+        writer = pypdf.PdfWriter()
+        writer.append(io.BytesIO(data))
+        writer.write(io.BytesIO())
+    except Exception as exc:  # as in _parse: any failure is the file's
+        raise Invalid("The PDF's structure is damaged; save it again as PDF and upload that copy.", "file") from exc
 
 
 def read_memo(data: bytes) -> Memo:
@@ -60,13 +82,17 @@ def read_memo(data: bytes) -> Memo:
         raise Invalid("The PDF has no pages.", "file")
     if pages > MAX_PAGES:
         raise Invalid(f"The PDF has {pages} pages; at most {MAX_PAGES} are accepted.", "file")
+    _check_appendable(data)
     return Memo(sha256=files.store(data), pages=pages, text=text, guess=guess_particulars(text))
 
 
-_REF = re.compile(r"^\s*No\.?\s*[:\-]?\s*(\S.*?)\s*$", re.M)
-_DATED = re.compile(r"Dated\s*[:\-]?\s*(\d{1,2})[./\-](\d{1,2})[./\-](\d{4})", re.I)
-_SUBJECT = re.compile(r"Subject\s*[:\-]\s*(.+?)(?:\n\s*\n|\n\s*(?:The|Sir|Madam|I am)\b|\n\s*\d+\.)", re.I | re.S)
-_OFFICE = re.compile(r"^\s*((?:Department|Ministry) of .+?)\s*$", re.M)
+# Bounded patterns (no unbounded lazy runs, no \s* across lines), so guessing stays linear.
+_REF = re.compile(r"^[ \t]*No\.?[ \t]*[:\-]?[ \t]*(\S[^\n]{0,200}?)[ \t]*$", re.M)
+_DATED = re.compile(r"Dated[ \t]*[:\-]?[ \t]*(\d{1,2})[./\-](\d{1,2})[./\-](\d{4})", re.I)
+_SUBJECT = re.compile(
+    r"Subject[ \t]*[:\-][ \t]*(.{1,600}?)(?:\n[ \t]*\n|\n[ \t]*(?:The|Sir|Madam|I am)\b|\n[ \t]*\d+\.)", re.I | re.S
+)
+_OFFICE = re.compile(r"^[ \t]*((?:Department|Ministry) of [^\n]{1,200}?)[ \t]*$", re.M)
 
 
 def upload_ticket(sha256: str) -> str:
@@ -89,6 +115,7 @@ def uploaded_digest(ticket: str) -> str:
 def guess_particulars(text: str) -> dict[str, Any]:
     """Reference number, date, issuing office and subject as a DoPT OM prints them, where found."""
     guess: dict[str, Any] = {}
+    text = text[:GUESS_FROM]
     if m := _REF.search(text):
         guess["reference_no"] = m.group(1)[:200]
     if m := _DATED.search(text):

@@ -3,6 +3,7 @@
 import email
 import email.policy
 import re
+import smtplib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from flask import Flask, current_app
-from flask_mail import Mail, Message
+from flask_mail import Connection, Mail, Message
 
 mail = Mail()
 
@@ -36,11 +37,29 @@ class Postbox(Protocol):
     def send(self, message: Message) -> None: ...
 
 
+class TimedConnection(Connection):
+    """Flask-Mail's connection with a socket timeout, so a server that goes quiet cannot hang a sender."""
+
+    def __init__(self, state: Any, timeout: float) -> None:
+        self.timeout = timeout
+        super().__init__(state)
+
+    def configure_host(self) -> smtplib.SMTP:
+        state = self.mail
+        host = (smtplib.SMTP_SSL if state.use_ssl else smtplib.SMTP)(state.server, state.port, timeout=self.timeout)
+        if state.use_tls:
+            host.starttls()
+        if state.username and state.password:
+            host.login(state.username, state.password)
+        return host
+
+
 class SmtpPostbox:
     """Sends through the configured SMTP server."""
 
     def send(self, message: Message) -> None:
-        mail.send(message)
+        with TimedConnection(current_app.extensions["mail"], current_app.config["MAIL_TIMEOUT"]) as connection:
+            message.send(connection)
 
 
 class LocalMailbox:

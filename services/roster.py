@@ -64,8 +64,8 @@ def _row_values(row: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _read_rows(data: bytes) -> list[dict[str, str]]:
-    """The CSV's rows keyed by lower-cased column name, or Invalid if the file itself is wrong."""
+def _read_rows(data: bytes) -> tuple[set[str], list[dict[str, str]]]:
+    """The CSV's columns and rows keyed by lower-cased column name, or Invalid if the file is wrong."""
     try:
         content = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -83,7 +83,7 @@ def _read_rows(data: bytes) -> list[dict[str, str]]:
         raise Invalid(f"The CSV cannot be read: {exc}.", "file") from None
     if len(rows) > MAX_ROWS:
         raise Invalid(f"The CSV has {len(rows)} rows; at most {MAX_ROWS} are accepted at once.", "file")
-    return rows
+    return set(header), rows
 
 
 def _apply(officer: Officer, values: dict[str, Any]) -> bool:
@@ -99,10 +99,11 @@ def _apply(officer: Officer, values: dict[str, Any]) -> bool:
 def import_roster(session: DbSession, data: bytes, actor_id: int | None) -> ImportResult:
     """Create or update officers from a CSV; rows with errors are reported and skipped.
 
-    Officers are matched by their SPARROW email (case and spaces ignored). An officer who was
-    deactivated and appears again is made active again.
+    Officers are matched by their SPARROW email (case and spaces ignored); known officers are
+    updated in the columns the file has. An officer who was deactivated and appears again is
+    made active again.
     """
-    rows = _read_rows(data)
+    columns, rows = _read_rows(data)
     existing = {o.sparrow_email: o for o in session.scalars(sa.select(Officer))}
     result = ImportResult()
     seen: set[str] = set()
@@ -121,7 +122,8 @@ def import_roster(session: DbSession, data: bytes, actor_id: int | None) -> Impo
         if officer is None:
             session.add(Officer(**values))
             result.created += 1
-        elif _apply(officer, values):
+        # Only the columns the file has: a short file must not blank what it does not mention.
+        elif _apply(officer, {k: v for k, v in values.items() if k in columns}):
             result.updated += 1
         else:
             result.unchanged += 1

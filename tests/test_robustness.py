@@ -11,7 +11,7 @@ from flask import Flask
 from models import Circular, Delivery, Officer, Recipient, db
 from services import outbox
 from services.acknowledgements import link_token
-from tests.conftest import MEMO_FIELDS, Auth, Client, api_register, sample
+from tests.conftest import MEMO_FIELDS, SAMPLES, Auth, Client, api_register, sample
 
 
 def setup_issued(client: Client, headers: dict[str, str]) -> int:
@@ -224,3 +224,37 @@ def test_simultaneous_imports_of_the_same_roster(app: Flask, api_token: Any):
     assert 200 in codes and all(c in (200, 409, 503) for c in codes)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Officer)) == 40
+
+
+HOSTILE = SAMPLES / "hostile"
+
+
+@pytest.mark.parametrize(
+    "name", ["acroform_bad.pdf", "acroform_fields_bad.pdf", "annot_not_dict.pdf", "threads_bad.pdf"]
+)
+def test_pdf_that_cannot_be_appended_is_refused_at_upload(app: Flask, client: Client, api_token: Any, name: str):
+    response = api_register(client, api_token(), file=((HOSTILE / name).read_bytes(), name))
+    assert response.status_code == 422 and response.json["field"] == "file"
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Circular)) == 0
+
+
+def test_memo_text_with_lone_surrogates_is_cleaned(app: Flask, client: Client, auth: Auth, api_token: Any):
+    data = (HOSTILE / "surrogate.pdf").read_bytes()
+    assert api_register(client, api_token(), file=(data, "s.pdf")).status_code == 201
+    auth.login("clerk")
+    response = client.submit(
+        "/circulars/new", {"file": (io.BytesIO(data), "s.pdf")}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 200
+
+
+def test_guessing_particulars_stays_fast_on_a_crafted_memo():
+    import time
+
+    from services import intake
+
+    text = "Subject: x " * 200_000 + "\n" * 50_000 + "No." + " " * 50_000
+    started = time.perf_counter()
+    intake.guess_particulars(text)
+    assert time.perf_counter() - started < 2

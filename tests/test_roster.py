@@ -40,6 +40,8 @@ def test_deactivated_officer_in_a_new_roster_is_active_again(app: Flask):
         roster.set_active(db.session, officer.id, False, None)
         db.session.commit()
     assert run(app, HEADER + "A One,IAS,2001,DC,a.one@nic.in,\n").updated == 1
+    with app.app_context():
+        assert db.session.scalar(db.select(Officer.active)) is True
 
 
 def test_bad_rows_are_reported_and_the_rest_imported(app: Flask):
@@ -74,3 +76,18 @@ def test_wrong_files_are_refused_whole(app: Flask, content: bytes, message: str)
 def test_excel_bom_and_upper_case_headers_are_fine(app: Flask):
     text = "\ufeffName,Service,Batch,Designation,Sparrow_Email,Mobile\nA One,IAS,2001,DC,a@nic.in,\n"
     assert run(app, text.encode("utf-8")).created == 1
+
+
+def test_a_file_with_fewer_columns_changes_only_those(app: Flask):
+    run(app, sample("roster-haryana-ias.csv"))
+    result = run(app, "name,sparrow_email\nKavita Garg (Dr),kavita.garg@nic.in\n")
+    assert (result.updated, result.created) == (1, 0)
+    with app.app_context():
+        officer = db.session.scalar(db.select(Officer).where(Officer.sparrow_email == "kavita.garg@nic.in"))
+        assert officer is not None
+        assert (officer.name, officer.batch, officer.designation, officer.mobile) == (
+            "Kavita Garg (Dr)",
+            1994,
+            "Secretary, Finance Department",
+            "9981836553",
+        )
