@@ -21,13 +21,14 @@ class RecipientState(enum.StrEnum):
 
 
 class DeliveryStatus(enum.StrEnum):
-    """An outbox row's life: queued → sending → sent, or failed."""
+    """An outbox row's life: queued → sending → sent, or failed (or cancelled, for a reminder no longer due)."""
 
     QUEUED = "queued"
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
     BOUNCED = "bounced"
+    CANCELLED = "cancelled"  # a reminder for someone who answered (or left) before it went out
 
 
 class Recipient(db.Model):  # type: ignore[name-defined,misc]

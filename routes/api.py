@@ -51,7 +51,7 @@ def _iso(value: date | datetime | None) -> str | None:
 
 
 def _page() -> int:
-    page = fields.page(request.args.get("page", "1"))
+    page = fields.positive_int(request.args.get("page", "1"))
     if page is None:
         raise Invalid("page must be a whole number from 1 to 999999.", "page")
     return page
@@ -106,6 +106,7 @@ def endorsement_json(e: Endorsement) -> dict[str, Any]:
         "ack_kind": e.ack_kind,
         "deadline": _iso(e.deadline),
         "status": "issued" if e.is_issued else "draft",
+        "revision": e.revision,
         "issued_at": _iso(e.issued_at),
         "pdf_sha256": e.pdf_sha256,
         "counts": tracking.counts(db.session, e.id),
@@ -209,7 +210,11 @@ def get_endorsement(endorsement_id: int) -> Any:
 @bp.post("/endorsements/<id:endorsement_id>/issue")
 def issue(endorsement_id: int) -> Any:
     actor = _actor()
-    endorsement = letters.issue_endorsement(db.session, endorsement_id, actor.id)
+    given = request.get_json(silent=True)
+    revision = given.get("revision") if isinstance(given, dict) else None
+    if revision is not None and (isinstance(revision, bool) or not isinstance(revision, int)):
+        raise Invalid("revision must be the whole number shown in the draft.", "revision")
+    endorsement = letters.issue_endorsement(db.session, endorsement_id, actor.id, revision)
     db.session.commit()
     return jsonify(endorsement_json(endorsement))
 
@@ -236,6 +241,14 @@ def reminders(endorsement_id: int) -> Any:
     count = dispatch.send_reminders(db.session, endorsement_id, actor.id)
     db.session.commit()
     return jsonify({"recipients": count}), 202
+
+
+@bp.post("/endorsements/<id:endorsement_id>/retry")
+def retry(endorsement_id: int) -> Any:
+    actor = _actor()
+    count = dispatch.retry_failed(db.session, endorsement_id, actor.id)
+    db.session.commit()
+    return jsonify({"deliveries": count}), 202
 
 
 @bp.get("/endorsements/<id:endorsement_id>/recipients")

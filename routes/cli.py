@@ -1,22 +1,43 @@
 """Command-line tools: staff accounts, API tokens, demo data and the outbox."""
 
+import functools
 import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import exc as sa_exc
 
 from models import db
 from services import accounts, demo, outbox
 from services.errors import ServiceError
 
 users = AppGroup("users", help="Staff accounts and API tokens.")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def needs_database(command: F) -> F:
+    """Say "run db upgrade" rather than print a traceback when the schema is not there."""
+
+    @functools.wraps(command)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (sa_exc.OperationalError, sa_exc.ProgrammingError) as exc:
+            raise click.ClickException(
+                f"The database is not ready ({type(exc.orig).__name__}); run `flask --app app db upgrade` first."
+            ) from None
+
+    return wrapped  # type: ignore[return-value]
 
 
 @users.command("create")
 @click.argument("email")
 @click.option("--name", required=True, help="The person's name.")
 @click.option("--role", type=click.Choice(["admin", "clerk", "viewer"]), default="clerk", show_default=True)
+@needs_database
 def create_user(email: str, name: str, role: str) -> None:
     """Create a staff account. The password is asked for twice, or read from stdin when piped."""
     password = _read_password()
@@ -32,7 +53,10 @@ def create_user(email: str, name: str, role: str) -> None:
 def _read_password() -> str:
     if sys.stdin is not None and sys.stdin.isatty():
         return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
-    lines = sys.stdin.read().splitlines() if sys.stdin is not None else []
+    try:
+        lines = sys.stdin.read().splitlines() if sys.stdin is not None else []
+    except UnicodeError:
+        raise click.ClickException("The password on stdin is not valid text.") from None
     if not lines or not lines[0]:
         raise click.ClickException("No password given on stdin.")
     if len(lines) > 1 and lines[1] != lines[0]:
@@ -42,6 +66,7 @@ def _read_password() -> str:
 
 @users.command("token")
 @click.argument("email")
+@needs_database
 def api_token(email: str) -> None:
     """Print a new API token for the user (shown once; only its hash is kept)."""
     try:
@@ -56,6 +81,7 @@ def api_token(email: str) -> None:
 
 @users.command("passwd")
 @click.argument("email")
+@needs_database
 def change_password(email: str) -> None:
     """Set a new password (asked for twice, or piped); the user's other sessions end."""
     password = _read_password()
@@ -70,6 +96,7 @@ def change_password(email: str) -> None:
 
 @users.command("deactivate")
 @click.argument("email")
+@needs_database
 def deactivate(email: str) -> None:
     """Lock an account: its sessions end and its API tokens stop working."""
     try:
@@ -82,6 +109,7 @@ def deactivate(email: str) -> None:
 
 @users.command("revoke-tokens")
 @click.argument("email")
+@needs_database
 def revoke_tokens(email: str) -> None:
     """Revoke every API token of the user."""
     try:
@@ -94,6 +122,7 @@ def revoke_tokens(email: str) -> None:
 
 @click.command("demo")
 @with_appcontext
+@needs_database
 def load_demo() -> None:
     """Load the demo admin, the sample roster and the founding circular."""
     password = demo.load_demo(db.session)
@@ -108,12 +137,16 @@ def load_demo() -> None:
 @click.command("send-outbox")
 @with_appcontext
 @click.option("--timeout", default=300, show_default=True, help="Seconds to wait for sending to finish.")
+@needs_database
 def send_outbox(timeout: int) -> None:
     """Send every queued email (for instance after a restart) and wait for the outcome."""
     executor = outbox.executor()
     count = executor.sweep()
-    finished = executor.wait(timeout)
-    click.echo(f"{count} emails tried." if finished else f"Still sending after {timeout}s.")
+    if executor.wait(timeout):
+        click.echo(f"{count} emails tried.")
+    else:
+        executor.shutdown(wait=False)  # what was not tried stays queued for the next run
+        raise click.ClickException(f"Still sending after {timeout}s; the rest stays queued.")
 
 
 def init_app(app: Flask) -> None:

@@ -11,7 +11,7 @@ from models import db
 from routes.auth import clerk_required
 from routes.forms import ActionForm, EndorsementForm
 from routes.pages import page_number, pages, pdf_response, show_refusal
-from services import dispatch, intake, letters, tracking
+from services import dispatch, fields, intake, letters, tracking
 from services.acknowledgements import responses_for
 from services.errors import ServiceError
 
@@ -93,21 +93,21 @@ def preview(endorsement_id: int) -> Any:
 # The buttons on the endorsement page: each one service call, its outcome flashed.
 ACTIONS = {
     "issue": (
-        lambda eid, uid: letters.issue_endorsement(db.session, eid, uid),
+        lambda eid, uid, revision: letters.issue_endorsement(db.session, eid, uid, revision),
         lambda _: "Letter issued. It can no longer be changed.",
     ),
     "distribute": (
-        lambda eid, uid: dispatch.distribute(db.session, eid, uid),
+        lambda eid, uid, _: dispatch.distribute(db.session, eid, uid),
         lambda n: f"Sending to {n} officers. Progress is shown below.",
     ),
     "reminders": (
-        lambda eid, uid: dispatch.send_reminders(db.session, eid, uid),
+        lambda eid, uid, _: dispatch.send_reminders(db.session, eid, uid),
         lambda n: (
             f"Reminder sent to {n} officers who have not answered." if n else "Nobody is pending: no reminder sent."
         ),
     ),
     "retry": (
-        lambda eid, uid: dispatch.retry_failed(db.session, eid, uid),
+        lambda eid, uid, _: dispatch.retry_failed(db.session, eid, uid),
         lambda n: f"{n} failed emails queued again." if n else "No failed emails to retry.",
     ),
 }
@@ -121,7 +121,7 @@ def act(endorsement_id: int, action: str) -> Any:
         flash("The form had expired; please try again.", "error")
     else:
         try:
-            outcome = run(endorsement_id, current_user.id)
+            outcome = run(endorsement_id, current_user.id, fields.positive_int(request.form.get("revision")))
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()

@@ -20,7 +20,7 @@ def show_refusal(form: FlaskForm, exc: ServiceError) -> None:
 
 def page_number() -> int:
     """The ?page= asked for; anything odd means the first page."""
-    return fields.page(request.args.get("page")) or 1
+    return fields.positive_int(request.args.get("page")) or 1
 
 
 def pages(total: int, per_page: int) -> dict[str, Any]:

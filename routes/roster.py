@@ -47,9 +47,12 @@ def import_csv() -> Any:
 @bp.route("/<id:officer_id>/active", methods=["POST"])
 @clerk_required
 def set_active(officer_id: int) -> Any:
-    if ActionForm().validate_on_submit():
-        active = request.form.get("active") == "1"
+    choice = request.form.get("active")
+    if ActionForm().validate_on_submit() and choice in ("0", "1"):
+        active = choice == "1"
         officer = roster.set_active(db.session, officer_id, active, current_user.id)
         db.session.commit()
         flash(f"{officer.name} is now {'active' if active else 'inactive'}.", "success")
+    else:
+        flash("Nothing was changed: the form was incomplete or had expired.", "error")
     return redirect(url_for("roster.index", page=page_number()))

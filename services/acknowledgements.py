@@ -46,8 +46,19 @@ def new_token() -> tuple[str, str]:
 
 
 def link_for(recipient: Recipient) -> str:
-    """The officer's own link, on the configured public origin (never the request's Host)."""
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/a/{link_token(recipient.token_nonce)}"
+    """The officer's own link, on the configured public origin (never the request's Host).
+
+    Raises LinkLost if the app's secret has changed since the link was made: a new link would
+    not open, and mailing a dead link is worse than reporting the failure.
+    """
+    token = link_token(recipient.token_nonce)
+    if not hmac.compare_digest(tokens.digest(token), recipient.token_hash):
+        raise LinkLost("SECRET_KEY has changed since this letter was sent, so its links cannot be made again.")
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/a/{token}"
+
+
+class LinkLost(Exception):
+    """The officer's link cannot be rebuilt (the secret it was made with is gone)."""
 
 
 def recipient_for_token(session: DbSession, token: str) -> Recipient:

@@ -100,6 +100,17 @@ def send_reminders(session: DbSession, endorsement_id: int, actor_id: int | None
     ).all()
     if not pending:
         return 0
+    in_flight = (
+        sa.select(sa.func.count())
+        .select_from(Delivery)
+        .join(Recipient, Recipient.id == Delivery.recipient_id)
+        .where(
+            Recipient.endorsement_id == endorsement.id,
+            Delivery.status.in_([DeliveryStatus.QUEUED.value, DeliveryStatus.SENDING.value]),
+        )
+    )
+    if session.scalar(in_flight):
+        raise Conflict("Some emails of this letter are still being sent; send reminders once they have gone out.")
     now = utcnow()
     claimed = session.execute(
         sa.update(Endorsement)
@@ -132,18 +143,23 @@ def latest_deliveries(endorsement_id: int) -> sa.Subquery:
     )
 
 
-def retry_failed(session: DbSession, endorsement_id: int, actor_id: int | None) -> int:
-    """Queue again each recipient's latest email where it failed (an earlier failure since
-    superseded by a reminder that went through is left alone)."""
-    endorsement = _issued(session, endorsement_id)
-    latest = latest_deliveries(endorsement.id)
-    ids = list(
+def failed_deliveries(session: DbSession, endorsement_id: int) -> list[int]:
+    """The deliveries to try again: each recipient's latest email, where it failed."""
+    latest = latest_deliveries(endorsement_id)
+    return list(
         session.scalars(
             sa.select(Delivery.id)
             .join(latest, latest.c.delivery_id == Delivery.id)
             .where(Delivery.status.in_([DeliveryStatus.FAILED.value, DeliveryStatus.BOUNCED.value]))
         )
     )
+
+
+def retry_failed(session: DbSession, endorsement_id: int, actor_id: int | None) -> int:
+    """Queue again each recipient's latest email where it failed (an earlier failure since
+    superseded by a reminder that went through is left alone)."""
+    endorsement = _issued(session, endorsement_id)
+    ids = failed_deliveries(session, endorsement.id)
     if not ids:
         return 0
     session.execute(
@@ -237,6 +253,13 @@ def send_delivery(session: DbSession, delivery_id: int) -> str:
         return "skipped"
     delivery = session.get(Delivery, delivery_id)
     assert delivery is not None
+    recipient = delivery.recipient
+    if delivery.is_reminder and (recipient.state != RecipientState.PENDING.value or not recipient.officer.active):
+        delivery.status = DeliveryStatus.CANCELLED.value
+        delivery.last_error = "Not sent: the officer answered (or left the roster) before the reminder went out."
+        delivery.next_attempt_at = None
+        session.commit()
+        return delivery.status
     try:
         postbox().send(compose(delivery))
     except Exception as exc:  # any failure of the mail server or the message is this row's failure

@@ -11,7 +11,7 @@ from services.errors import Invalid
 # Control characters, lone surrogates and line/paragraph separators: they end up in email
 # headers, PDFs and databases that refuse them.
 _UNPRINTABLE = {"Cc", "Cs", "Zl", "Zp"}
-_PAGE = re.compile(r"[1-9][0-9]{0,5}")
+_POSITIVE = re.compile(r"[1-9][0-9]{0,5}")
 
 
 def unprintable(value: str, allow: str = "") -> bool:
@@ -92,6 +92,6 @@ def required_date(fields: Mapping[str, Any], name: str, label: str) -> date:
     return value
 
 
-def page(value: str | None) -> int | None:
-    """A page number as typed in a query string (1 to 999999), or None if it is not one."""
-    return int(value) if value is not None and _PAGE.fullmatch(value) else None
+def positive_int(value: str | None) -> int | None:
+    """A whole number as typed in a form or query string (1 to 999999), or None if it is not one."""
+    return int(value) if value is not None and _POSITIVE.fullmatch(value) else None

@@ -208,11 +208,19 @@ def issued_pdf(session: DbSession, endorsement_id: int) -> bytes:
     return files.load(endorsement.pdf_sha256)
 
 
-def issue_endorsement(session: DbSession, endorsement_id: int, actor_id: int | None) -> Endorsement:
-    """Render the final PDF and fix the letter: from now on it never changes."""
+def issue_endorsement(
+    session: DbSession, endorsement_id: int, actor_id: int | None, seen_revision: int | None = None
+) -> Endorsement:
+    """Render the final PDF and fix the letter: from now on it never changes.
+
+    `seen_revision` is the draft the clerk looked at; if someone has changed it since, the
+    letter is not issued, so that nobody issues words they have not read.
+    """
     endorsement = get_endorsement(session, endorsement_id)
     if endorsement.is_issued:
         raise Conflict("This letter has already been issued.")
+    if seen_revision is not None and seen_revision != endorsement.revision:
+        raise Conflict("The draft has been changed since you opened it; preview it again, then issue.")
     rendered_revision = endorsement.revision
     sha = files.store(letter_with_memo(endorsement, draft=False))
     # Conditional: two clerks pressing Issue at once cannot both issue, and a draft changed while

@@ -7,6 +7,7 @@ due, and rows left behind by a process that stopped before sending them.
 """
 
 import concurrent.futures
+import functools
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -34,6 +35,8 @@ class ThreadOutbox:
         self._due = due
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pavati-outbox")
         self._futures: set[Future[None]] = set()
+        # Ids submitted and not yet finished: the sweeper must not queue them a second time.
+        self._in_flight: set[int] = set()
         self._lock = threading.Lock()
         self._sweep_seconds = sweep_seconds
         self._sweeper: threading.Thread | None = None
@@ -42,14 +45,19 @@ class ThreadOutbox:
     def submit(self, delivery_ids: Iterable[int]) -> None:
         """Send these deliveries in the background (each is claimed first, so duplicates are harmless)."""
         for delivery_id in delivery_ids:
+            with self._lock:
+                if delivery_id in self._in_flight:
+                    continue
+                self._in_flight.add(delivery_id)
             future = self._pool.submit(self._run, delivery_id)
             with self._lock:
                 self._futures.add(future)
-            future.add_done_callback(self._forget)
+            future.add_done_callback(functools.partial(self._forget, delivery_id=delivery_id))
 
-    def _forget(self, future: Future[None]) -> None:
+    def _forget(self, future: Future[None], *, delivery_id: int) -> None:
         with self._lock:
             self._futures.discard(future)
+            self._in_flight.discard(delivery_id)
 
     def _run(self, delivery_id: int) -> None:
         with self._app.app_context():
@@ -69,6 +77,8 @@ class ThreadOutbox:
                 ids = self._due(db.session)
             finally:
                 db.session.remove()
+        with self._lock:
+            ids = [i for i in ids if i not in self._in_flight]
         self.submit(ids)
         return len(ids)
 
@@ -95,9 +105,10 @@ class ThreadOutbox:
         _, not_done = concurrent.futures.wait(futures, timeout=timeout)
         return not not_done
 
-    def shutdown(self) -> None:
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop sweeping and sending; without `wait`, what is still queued is dropped (it stays due)."""
         self._stopping.set()
-        self._pool.shutdown(wait=True)
+        self._pool.shutdown(wait=wait, cancel_futures=not wait)
 
 
 def send_after_commit(session: DbSession, delivery_ids: list[int]) -> None:

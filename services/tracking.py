@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from models import Acknowledgement, DbSession, Delivery, DeliveryStatus, Officer, Recipient, RecipientState
-from services.dispatch import latest_deliveries
+from services.dispatch import failed_deliveries, latest_deliveries
 from services.errors import Invalid
 
 # What the recipients list can be filtered by: a state, or "acknowledged" for every answer.
@@ -19,8 +19,8 @@ def counts(session: DbSession, endorsement_id: int) -> dict[str, int]:
     """How many recipients, how far sending has got, and how many have answered which way.
 
     Sending is counted by recipient: `sent` is everyone reached at least once (so it never drops
-    while reminders go out), `queued` everyone with an email on its way, `failed` everyone not
-    reached whose last try failed.
+    while reminders go out), `queued` everyone with an email on its way, `failed` everyone whose
+    latest email failed (what "Retry failed" sends again).
     """
     by_state: dict[str, int] = dict(
         session.execute(
@@ -39,7 +39,6 @@ def counts(session: DbSession, endorsement_id: int) -> dict[str, int]:
         sa.select(
             any_with(DeliveryStatus.SENT).label("reached"),
             any_with(DeliveryStatus.QUEUED, DeliveryStatus.SENDING).label("busy"),
-            any_with(DeliveryStatus.FAILED, DeliveryStatus.BOUNCED).label("failed"),
         )
         .select_from(Recipient)
         .join(Delivery, Delivery.recipient_id == Recipient.id)
@@ -47,14 +46,13 @@ def counts(session: DbSession, endorsement_id: int) -> dict[str, int]:
         .group_by(Recipient.id)
         .subquery()
     )
-    never_reached = sa.and_(per_recipient.c.reached == 0, per_recipient.c.busy == 0, per_recipient.c.failed == 1)
-    sent, queued, failed = session.execute(
+    sent, queued = session.execute(
         sa.select(
             sa.func.coalesce(sa.func.sum(per_recipient.c.reached), 0),
             sa.func.coalesce(sa.func.sum(per_recipient.c.busy), 0),
-            sa.func.coalesce(sa.func.sum(sa.case((never_reached, 1), else_=0)), 0),
         )
     ).one()
+    failed = len(failed_deliveries(session, endorsement_id))
     aligned = by_state.get(RecipientState.ALIGNED.value, 0)
     mismatch = by_state.get(RecipientState.MISMATCH.value, 0)
     noted = by_state.get(RecipientState.NOTED.value, 0)
@@ -62,7 +60,7 @@ def counts(session: DbSession, endorsement_id: int) -> dict[str, int]:
         "recipients": sum(by_state.values()),
         "queued": int(queued),
         "sent": int(sent),
-        "failed": int(failed),
+        "failed": failed,
         "acknowledged": aligned + mismatch + noted,
         "aligned": aligned,
         "mismatch": mismatch,

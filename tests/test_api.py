@@ -95,7 +95,19 @@ def test_endorsement_errors(client: Client, api_token: Any):
     assert client.get(f"/api/v1/endorsements/{endorsement_id}/pdf", headers=headers).status_code == 409
     distribute = client.post(f"/api/v1/endorsements/{endorsement_id}/distribute", headers=headers)
     assert distribute.status_code == 409 and "Issue the letter" in distribute.json["error"]
-    assert client.post(f"/api/v1/endorsements/{endorsement_id}/issue", headers=headers).status_code == 200
+    stale = client.post(f"/api/v1/endorsements/{endorsement_id}/issue", json={"revision": 7}, headers=headers)
+    assert stale.status_code == 409 and "changed since" in stale.json["error"]
+    assert (
+        client.post(f"/api/v1/endorsements/{endorsement_id}/issue", json={"revision": "x"}, headers=headers).status_code
+        == 422
+    )
+    revision = created.json["revision"]
+    assert (
+        client.post(
+            f"/api/v1/endorsements/{endorsement_id}/issue", json={"revision": revision}, headers=headers
+        ).status_code
+        == 200
+    )
     assert client.post(f"/api/v1/endorsements/{endorsement_id}/issue", headers=headers).status_code == 409
     nobody = client.post(f"/api/v1/endorsements/{endorsement_id}/distribute", headers=headers)
     assert nobody.status_code == 422 and "import the roster" in nobody.json["error"]

@@ -50,7 +50,34 @@ def test_demo_loads_once(app: Flask, runner: Any):
 
 
 def test_send_outbox_sends_what_is_queued(app: Flask, runner: Any):
-    assert "0 emails tried" in runner.invoke(args=["send-outbox", "--timeout", "5"]).output
+    from services import dispatch, letters, postbox
+    from tests.conftest import sample
+
+    runner.invoke(args=["demo"])
+    with app.app_context():
+        circular_id = db.session.scalar(db.select(Circular.id))
+        assert circular_id is not None
+        endorsement = letters.prepare_endorsement(db.session, circular_id, {"dated": "2026-03-11"}, None)
+        letters.issue_endorsement(db.session, endorsement.id, None)
+        dispatch.distribute(db.session, endorsement.id, None)
+        db.session.info.pop("pavati.outbox.pending")  # the process stopped before sending
+        db.session.commit()
+    result = runner.invoke(args=["send-outbox", "--timeout", "60"])
+    assert result.exit_code == 0 and "40 emails tried" in result.output
+    with app.app_context():
+        assert len(postbox.mailbox_items(limit=100)) == 40
+    assert "0 emails tried" in runner.invoke(args=["send-outbox"]).output
+    assert sample  # the sample roster was what demo loaded
+
+
+def test_commands_on_an_empty_database_say_what_to_do(app: Flask, runner: Any):
+    with app.app_context():
+        db.drop_all()
+    result = runner.invoke(args=["users", "token", "ds@hry.gov.in"])
+    assert result.exit_code != 0 and "flask --app app db upgrade" in result.output
+    assert "db upgrade" in runner.invoke(args=["send-outbox"]).output
+    with app.app_context():
+        db.create_all()
 
 
 def test_passwd_deactivate_and_revoke(app: Flask, runner: Any, client: Any):

@@ -1,5 +1,7 @@
 """The outbox: sent once the transaction commits, retried when the server says later, resent after a crash."""
 
+import smtplib
+import socket
 import time
 from datetime import timedelta
 from typing import Any
@@ -131,3 +133,80 @@ def test_inactive_officers_are_not_sent_and_answered_ones_not_reminded(app: Flas
         db.session.commit()
     settle(app)
     assert [str(m["To"]) for m in smtp[0].messages[2:]] == ["B Two <b.two@nic.in>"]
+
+
+def test_reminders_wait_until_first_emails_are_out_and_skip_those_who_answered(app: Flask, smtp: tuple[Inbox, int]):
+    inbox, _ = smtp
+    two = ONE + "B Two,IAS,2002,DC,b.two@nic.in,\n"
+    endorsement_id = issued(app, two)
+    with app.app_context():
+        dispatch.distribute(db.session, endorsement_id, None)
+        db.session.info.pop("pavati.outbox.pending")  # still queued, as if the sender were slow
+        db.session.commit()
+        with pytest.raises(Conflict, match="still being sent"):
+            dispatch.send_reminders(db.session, endorsement_id, None)
+        db.session.rollback()
+        outbox.executor().sweep()
+    settle(app)
+    with app.app_context():
+        # The reminder is queued; then A One answers before it goes out.
+        assert dispatch.send_reminders(db.session, endorsement_id, None) == 2
+        ids = db.session.info.pop("pavati.outbox.pending")
+        db.session.commit()
+        first = db.session.scalar(db.select(Recipient).where(Recipient.email == "a.one@nic.in"))
+        assert first is not None
+        acknowledgements.acknowledge(
+            db.session, acknowledgements.link_token(first.token_nonce), {"response": "aligned"}, None, None
+        )
+        db.session.commit()
+        outbox.executor().submit(ids)
+    settle(app)
+    assert [str(m["To"]) for m in inbox.messages[2:]] == ["B Two <b.two@nic.in>"]
+    with app.app_context():
+        statuses = db.session.scalars(db.select(Delivery.status).where(Delivery.is_reminder)).all()
+        assert sorted(statuses) == ["cancelled", "sent"]
+
+
+def test_a_changed_secret_fails_the_send_instead_of_mailing_a_dead_link(app: Flask, smtp: tuple[Inbox, int]):
+    endorsement_id = issued(app)
+    with app.app_context():
+        dispatch.distribute(db.session, endorsement_id, None)
+        db.session.commit()
+    settle(app)
+    app.config["SECRET_KEY"] = "a-new-secret-" + "y" * 32
+    with app.app_context():
+        db.session.execute(db.update(Delivery).values(status="failed"))
+        dispatch.retry_failed(db.session, endorsement_id, None)
+        db.session.commit()
+    settle(app)
+    row = delivery(app)
+    assert row.status == "failed" and "SECRET_KEY has changed" in (row.last_error or "")
+    assert len(smtp[0].messages) == 1
+
+
+def test_sweep_does_not_queue_what_is_already_on_its_way(app: Flask):
+    with app.app_context():
+        box = outbox.executor()
+        box._in_flight.add(12345)  # as if a worker had it
+        box.submit([12345])
+        assert box.wait(5)
+        assert 12345 in box._in_flight
+
+
+@pytest.mark.parametrize(
+    ("exc", "temporary"),
+    [
+        (smtplib.SMTPResponseException(451, b"later"), True),
+        (smtplib.SMTPResponseException(550, b"no"), False),
+        (smtplib.SMTPRecipientsRefused({"a@b.c": (450, b"busy")}), True),
+        (smtplib.SMTPRecipientsRefused({"a@b.c": (550, b"no")}), False),
+        (smtplib.SMTPServerDisconnected("gone"), True),
+        (smtplib.SMTPNotSupportedError("no"), False),
+        (socket.gaierror(-3, "Temporary failure in name resolution"), True),
+        (ConnectionRefusedError(), True),
+        (TimeoutError(), True),
+        (ValueError("bad header"), False),
+    ],
+)
+def test_which_failures_are_retried(exc: Exception, temporary: bool):
+    assert dispatch.is_temporary(exc) is temporary

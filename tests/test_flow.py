@@ -210,3 +210,33 @@ def test_failed_delivery_is_recorded_and_can_be_retried(
         db.session.commit()
     wait_for_mail(inbox, 40)
     assert wait_sent(client, headers, endorsement_id)["failed"] == 0
+
+
+def test_retry_button_sends_failed_emails_again(
+    app: Flask, client: Client, smtp: tuple[Inbox, int], api_token: Any, auth: Any
+):
+    inbox, _ = smtp
+    headers = api_token("clerk")
+    roster = sample("roster-haryana-ias.csv").decode()
+    inbox.refuse.update(line.split(",")[-2] for line in roster.splitlines()[1:])
+    circular_id = api_register(client, headers).json["id"]
+    api_import(client, headers)
+    endorsement_id = client.post(
+        f"/api/v1/circulars/{circular_id}/endorsements",
+        json={"file_no": "No.1", "dated": "2026-03-11", "ack_kind": "read"},
+        headers=headers,
+    ).json["id"]
+    client.post(f"/api/v1/endorsements/{endorsement_id}/issue", headers=headers)
+    client.post(f"/api/v1/endorsements/{endorsement_id}/distribute", headers=headers)
+    assert wait_sent(client, headers, endorsement_id)["failed"] == 40
+
+    auth.login("clerk")
+    page = f"/endorsements/{endorsement_id}"
+    assert "Retry 40 failed" in client.get(page).get_data(as_text=True)
+    inbox.refuse.clear()
+    response = client.submit(page, {}, action=f"{page}/retry", follow_redirects=True)
+    assert "40 failed emails queued again" in response.get_data(as_text=True)
+    wait_for_mail(inbox, 40)
+    counts = wait_sent(client, headers, endorsement_id)
+    assert (counts["sent"], counts["failed"]) == (40, 0)
+    assert "Retry" not in client.get(page).get_data(as_text=True)
