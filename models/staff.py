@@ -29,6 +29,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     # Changes with every password change, so that old sessions stop working.
     session_nonce: Mapped[str] = mapped_column(sa.String(32))
     active: Mapped[bool] = mapped_column(default=True)
+    # Failed logins in the current window (services.accounts.log_in limits them).
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    login_window_start: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     api_tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")

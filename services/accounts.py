@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import ApiToken, AuditEvent, DbSession, Role, User, normalise_email, utcnow
+from models import ApiToken, DbSession, Role, User, normalise_email, utcnow
 from services import audit, tokens
 from services.errors import Conflict, Invalid, NotFound
 from services.fields import unprintable
@@ -59,25 +59,36 @@ def set_password(session: DbSession, user_id: int, password: str) -> None:
 
 
 def log_in(session: DbSession, email: str, password: str) -> User:
-    """The user, if the email and password match; each failure is recorded, and after
-    MAX_FAILED_LOGINS in LOGIN_WINDOW the email is refused until the window has passed."""
+    """The user, if the email and password match.
+
+    Each try on a known account first takes one of MAX_FAILED_LOGINS places in a LOGIN_WINDOW,
+    by a conditional UPDATE of the user's row: that row lock makes simultaneous tries count one
+    after another, so the limit holds under parallel guessing too. A success clears the count.
+    """
     if unprintable(email) or len(email) > 254:
         raise Invalid("Wrong email or password.", "password")
     key = normalise_email(email)
-    since = utcnow() - LOGIN_WINDOW
-    failures = session.scalar(
-        sa.select(sa.func.count())
-        .select_from(AuditEvent)
-        .where(AuditEvent.action == "user.login_failed", AuditEvent.entity_id.is_(None), AuditEvent.at > since)
-        .where(AuditEvent.details["email"].as_string() == key)
+    now = utcnow()
+    window_over = sa.or_(User.login_window_start.is_(None), User.login_window_start < now - LOGIN_WINDOW)
+    took_place = session.execute(
+        sa.update(User)
+        .where(User.email == key, sa.or_(window_over, User.failed_logins < MAX_FAILED_LOGINS))
+        .values(
+            failed_logins=sa.case((window_over, 1), else_=User.failed_logins + 1),
+            login_window_start=sa.case((window_over, now), else_=User.login_window_start),
+        )
+        .execution_options(synchronize_session=False)
     )
-    if (failures or 0) >= MAX_FAILED_LOGINS:
+    known = session.scalar(sa.select(User.id).where(User.email == key)) is not None
+    if known and took_place.rowcount != 1:  # type: ignore[attr-defined]
         minutes = int(LOGIN_WINDOW.total_seconds() // 60)
         raise Invalid(f"Too many failed attempts for this email; try again in {minutes} minutes.", "email")
     user = authenticate(session, email, password)
     if user is None:
         audit.record(session, "user.login_failed", "user", None, email=key)
         raise Invalid("Wrong email or password.", "password")
+    user.failed_logins = 0
+    user.login_window_start = None
     audit.record(session, "user.logged_in", "user", user.id, user.id)
     return user
 

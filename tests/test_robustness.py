@@ -260,3 +260,20 @@ def test_guessing_particulars_stays_fast_on_a_crafted_memo():
     started = time.perf_counter()
     intake.guess_particulars(text)
     assert time.perf_counter() - started < 2
+
+
+def test_simultaneous_wrong_passwords_count_one_by_one(app: Flask, auth: Auth):
+    from models import User
+    from tests.conftest import Client as FormClient
+
+    auth.login("clerk")
+    app.test_client_class = FormClient
+
+    def guess() -> int:
+        guesser = app.test_client()
+        assert isinstance(guesser, FormClient)
+        return int(guesser.submit("/login", {"email": "clerk@parcell.hry.gov.in", "password": "wrong"}).status_code)
+
+    assert at_once(15, guess) == [200] * 15
+    with app.app_context():
+        assert db.session.scalar(db.select(User.failed_logins)) == 10

@@ -41,6 +41,8 @@ def upgrade():
     sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('session_nonce', sa.String(length=32), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('failed_logins', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('login_window_start', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
     sa.UniqueConstraint('email', name=op.f('uq_user_email'))
