@@ -1,5 +1,6 @@
 """Pages for endorsement letters: prepare, preview, issue, send, and follow up."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -90,38 +91,49 @@ def preview(endorsement_id: int) -> Any:
     return pdf_response(letters.preview_pdf(db.session, endorsement_id), f"endorsement-{endorsement.id}.pdf")
 
 
-# The buttons on the endorsement page: each one service call, its outcome flashed.
-ACTIONS = {
-    "issue": (
-        lambda eid, uid, revision: letters.issue_endorsement(db.session, eid, uid, revision),
+@bp.route("/endorsements/<id:endorsement_id>/issue", methods=["POST"])
+@clerk_required
+def issue(endorsement_id: int) -> Any:
+    """Issue the draft, if it is still the revision the clerk had on screen."""
+    return _act(
+        endorsement_id,
+        lambda: letters.issue_endorsement(
+            db.session, endorsement_id, current_user.id, fields.positive_int(request.form.get("revision"))
+        ),
         lambda _: "Letter issued. It can no longer be changed.",
-    ),
-    "distribute": (
-        lambda eid, uid, _: dispatch.distribute(db.session, eid, uid),
-        lambda n: f"Sending to {n} officers. Progress is shown below.",
-    ),
+    )
+
+
+# The sending buttons on the endorsement page: each one service call, its outcome flashed.
+SENDING = {
+    "distribute": (dispatch.distribute, lambda n: f"Sending to {n} officers. Progress is shown below."),
     "reminders": (
-        lambda eid, uid, _: dispatch.send_reminders(db.session, eid, uid),
+        dispatch.send_reminders,
         lambda n: (
             f"Reminder sent to {n} officers who have not answered." if n else "Nobody is pending: no reminder sent."
         ),
     ),
     "retry": (
-        lambda eid, uid, _: dispatch.retry_failed(db.session, eid, uid),
+        dispatch.retry_failed,
         lambda n: f"{n} failed emails queued again." if n else "No failed emails to retry.",
     ),
 }
 
 
-@bp.route("/endorsements/<id:endorsement_id>/<any(issue, distribute, reminders, retry):action>", methods=["POST"])
+@bp.route("/endorsements/<id:endorsement_id>/<any(distribute, reminders, retry):action>", methods=["POST"])
 @clerk_required
-def act(endorsement_id: int, action: str) -> Any:
-    run, said = ACTIONS[action]
+def send(endorsement_id: int, action: str) -> Any:
+    run, said = SENDING[action]
+    return _act(endorsement_id, lambda: run(db.session, endorsement_id, current_user.id), said)
+
+
+def _act(endorsement_id: int, run: Callable[[], Any], said: Callable[[Any], str]) -> Any:
+    """Run a button's service call in its own unit of work; flash what happened, back to the page."""
     if not ActionForm().validate_on_submit():
         flash("The form had expired; please try again.", "error")
     else:
         try:
-            outcome = run(endorsement_id, current_user.id, fields.positive_int(request.form.get("revision")))
+            outcome = run()
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()

@@ -360,7 +360,7 @@ def test_every_staff_route_checks_login_and_role(app: Flask, client: Client, aut
     assert len(rules) > 15
 
     def url(rule: Any) -> str:
-        return rule.rule.replace("<id:", "<").replace("<any(issue, distribute, reminders, retry):action>", "issue")
+        return re.sub(r"<any\(([a-z]+)[^>]*>", r"\1", rule.rule)
 
     for rule in rules:
         path = re.sub(r"<[^>]+>", "1", url(rule))
