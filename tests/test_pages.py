@@ -12,6 +12,27 @@ from models import Circular, Officer, Recipient, db
 from services import outbox, postbox
 from tests.conftest import MEMO_FIELDS, Auth, Client, sample
 
+DRAFT = {
+    "file_no": "No.1/2026-PAR",
+    "dated": "2026-03-11",
+    "addressee": "All officers",
+    "body": "",
+    "signatory_name": "DS",
+    "signatory_title": "for CS",
+    "copy_to": "",
+    "ack_kind": "email_alignment",
+    "deadline": "",
+}
+
+
+def draft_via_pages(app: Flask, client: Client, fields: dict[str, str]) -> str:
+    """Prepare a draft endorsement of the registered circular through its form; returns its page."""
+    with app.app_context():
+        circular_id = db.session.scalar(db.select(Circular.id))
+    response = client.submit(f"/circulars/{circular_id}/endorsements/new", fields)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return str(response.headers["Location"])
+
 
 def register_via_pages(client: Client) -> str:
     """Upload the memo, check the pre-filled form, save; returns the circular's page."""
@@ -112,20 +133,8 @@ def test_staff_flow_through_pages_and_local_mailbox(app: Flask, client: Client, 
 def test_edit_draft_and_issued_letter_is_fixed(app: Flask, client: Client, auth: Auth):
     auth.login("clerk")
     register_via_pages(client)
-    with app.app_context():
-        circular_id = db.session.scalar(db.select(Circular.id))
-    fields = {
-        "file_no": "No.1/2026-PAR",
-        "dated": "2026-03-11",
-        "addressee": "All officers",
-        "body": "",
-        "signatory_name": "DS",
-        "signatory_title": "for CS",
-        "copy_to": "",
-        "ack_kind": "read",
-        "deadline": "",
-    }
-    page = client.submit(f"/circulars/{circular_id}/endorsements/new", fields).headers["Location"]
+    fields = {**DRAFT, "ack_kind": "read"}
+    page = draft_via_pages(app, client, fields)
     response = client.submit(f"{page}/edit", {**fields, "file_no": "No.2/2026-PAR"}, follow_redirects=True)
     assert "No.2/2026-PAR" in response.get_data(as_text=True)
     client.submit(page, {}, action=f"{page}/issue")
@@ -306,20 +315,7 @@ def test_officers_can_be_deactivated_and_are_then_not_sent(app: Flask, client: C
 
 def issue_via_pages(app: Flask, client: Client) -> str:
     """Prepare and issue an endorsement of the registered circular; returns its page."""
-    with app.app_context():
-        circular_id = db.session.scalar(db.select(Circular.id))
-    fields = {
-        "file_no": "No.1/2026-PAR",
-        "dated": "2026-03-11",
-        "addressee": "All officers",
-        "body": "",
-        "signatory_name": "DS",
-        "signatory_title": "for CS",
-        "copy_to": "",
-        "ack_kind": "email_alignment",
-        "deadline": "",
-    }
-    page = client.submit(f"/circulars/{circular_id}/endorsements/new", fields).headers["Location"]
+    page = draft_via_pages(app, client, DRAFT)
     html = client.get(page).get_data(as_text=True)
     revision = re.search(r'name="revision" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
     response = client.submit(page, {"revision": revision}, action=f"{page}/issue", follow_redirects=True)
@@ -330,20 +326,8 @@ def issue_via_pages(app: Flask, client: Client) -> str:
 def test_issue_refuses_a_draft_changed_since_it_was_opened(app: Flask, client: Client, auth: Auth):
     auth.login("clerk")
     register_via_pages(client)
-    with app.app_context():
-        circular_id = db.session.scalar(db.select(Circular.id))
-    fields = {
-        "file_no": "No.1/2026-PAR",
-        "dated": "2026-03-11",
-        "addressee": "All officers",
-        "body": "",
-        "signatory_name": "DS",
-        "signatory_title": "for CS",
-        "copy_to": "",
-        "ack_kind": "read",
-        "deadline": "",
-    }
-    page = client.submit(f"/circulars/{circular_id}/endorsements/new", fields).headers["Location"]
+    fields = {**DRAFT, "ack_kind": "read"}
+    page = draft_via_pages(app, client, fields)
     seen = re.search(r'name="revision" value="(\d+)"', client.get(page).get_data(as_text=True)).group(1)  # type: ignore[union-attr]
     client.submit(f"{page}/edit", {**fields, "addressee": "Someone else"})  # another clerk's edit
     response = client.submit(page, {"revision": seen}, action=f"{page}/issue", follow_redirects=True)
