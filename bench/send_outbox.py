@@ -93,6 +93,7 @@ def main() -> None:
         outbox.executor().wait(3600)
         elapsed = time.perf_counter() - started
         counts = tracking.counts(db.session, endorsement.id)
+        db.session.remove()  # end the read, so that dropping the tables does not wait on it
         db.drop_all()
     smtp.stop()
     backend = (args.database_url or "sqlite").split(":")[0]
