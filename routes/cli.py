@@ -18,13 +18,17 @@ users = AppGroup("users", help="Staff accounts and API tokens.")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def needs_database(command: F) -> F:
-    """Say "run db upgrade" rather than print a traceback when the schema is not there."""
+def cli_errors(command: F) -> F:
+    """A service's refusal becomes the command's one-line error (nothing is kept); a missing schema
+    says "run db upgrade" rather than printing a traceback."""
 
     @functools.wraps(command)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
+        except ServiceError as exc:
+            db.session.rollback()
+            raise click.ClickException(exc.message) from None
         except (sa_exc.OperationalError, sa_exc.ProgrammingError) as exc:
             raise click.ClickException(
                 f"The database is not ready ({type(exc.orig).__name__}); run `flask --app app db upgrade` first."
@@ -37,16 +41,11 @@ def needs_database(command: F) -> F:
 @click.argument("email")
 @click.option("--name", required=True, help="The person's name.")
 @click.option("--role", type=click.Choice(["admin", "clerk", "viewer"]), default="clerk", show_default=True)
-@needs_database
+@cli_errors
 def create_user(email: str, name: str, role: str) -> None:
     """Create a staff account. The password is asked for twice, or read from stdin when piped."""
-    password = _read_password()
-    try:
-        user = accounts.create_user(db.session, email, name, role, password)
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        raise click.ClickException(exc.message) from None
+    user = accounts.create_user(db.session, email, name, role, _read_password())
+    db.session.commit()
     click.echo(f"Created {user.role} {user.email}.")
 
 
@@ -66,13 +65,10 @@ def _read_password() -> str:
 
 @users.command("token")
 @click.argument("email")
-@needs_database
+@cli_errors
 def api_token(email: str) -> None:
     """Print a new API token for the user (shown once; only its hash is kept)."""
-    try:
-        user = accounts.find_user(db.session, email)
-    except ServiceError as exc:
-        raise click.ClickException(exc.message) from None
+    user = accounts.find_user(db.session, email)
     token = accounts.issue_api_token(db.session, user.id)
     db.session.commit()
     click.echo(f"API token for {user.email} (keep it secret; it is not shown again):")
@@ -81,48 +77,37 @@ def api_token(email: str) -> None:
 
 @users.command("passwd")
 @click.argument("email")
-@needs_database
+@cli_errors
 def change_password(email: str) -> None:
     """Set a new password (asked for twice, or piped); the user's other sessions end."""
-    password = _read_password()
-    try:
-        accounts.set_password(db.session, accounts.find_user(db.session, email).id, password)
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        raise click.ClickException(exc.message) from None
+    accounts.set_password(db.session, accounts.find_user(db.session, email).id, _read_password())
+    db.session.commit()
     click.echo(f"Password changed for {email}.")
 
 
 @users.command("deactivate")
 @click.argument("email")
-@needs_database
+@cli_errors
 def deactivate(email: str) -> None:
     """Lock an account: its sessions end and its API tokens stop working."""
-    try:
-        accounts.deactivate_user(db.session, accounts.find_user(db.session, email).id)
-    except ServiceError as exc:
-        raise click.ClickException(exc.message) from None
+    accounts.deactivate_user(db.session, accounts.find_user(db.session, email).id)
     db.session.commit()
     click.echo(f"{email} can no longer log in.")
 
 
 @users.command("revoke-tokens")
 @click.argument("email")
-@needs_database
+@cli_errors
 def revoke_tokens(email: str) -> None:
     """Revoke every API token of the user."""
-    try:
-        count = accounts.revoke_api_tokens(db.session, accounts.find_user(db.session, email).id)
-    except ServiceError as exc:
-        raise click.ClickException(exc.message) from None
+    count = accounts.revoke_api_tokens(db.session, accounts.find_user(db.session, email).id)
     db.session.commit()
     click.echo(f"{count} API tokens revoked for {email}.")
 
 
 @click.command("demo")
 @with_appcontext
-@needs_database
+@cli_errors
 def load_demo() -> None:
     """Load the demo admin, the sample roster and the founding circular."""
     password = demo.load_demo(db.session)
@@ -137,7 +122,7 @@ def load_demo() -> None:
 @click.command("send-outbox")
 @with_appcontext
 @click.option("--timeout", default=300, show_default=True, help="Seconds to wait for sending to finish.")
-@needs_database
+@cli_errors
 def send_outbox(timeout: int) -> None:
     """Send every queued email (for instance after a restart) and wait for the outcome."""
     executor = outbox.executor()
