@@ -143,15 +143,13 @@ def latest_deliveries(endorsement_id: int) -> sa.Subquery:
     )
 
 
-def failed_deliveries(session: DbSession, endorsement_id: int) -> list[int]:
+def failed_deliveries(endorsement_id: int) -> sa.Select[tuple[int]]:
     """The deliveries to try again: each recipient's latest email, where it failed."""
     latest = latest_deliveries(endorsement_id)
-    return list(
-        session.scalars(
-            sa.select(Delivery.id)
-            .join(latest, latest.c.delivery_id == Delivery.id)
-            .where(Delivery.status.in_([DeliveryStatus.FAILED.value, DeliveryStatus.BOUNCED.value]))
-        )
+    return (
+        sa.select(Delivery.id)
+        .join(latest, latest.c.delivery_id == Delivery.id)
+        .where(Delivery.status.in_([DeliveryStatus.FAILED.value, DeliveryStatus.BOUNCED.value]))
     )
 
 
@@ -159,7 +157,7 @@ def retry_failed(session: DbSession, endorsement_id: int, actor_id: int | None) 
     """Queue again each recipient's latest email where it failed (an earlier failure since
     superseded by a reminder that went through is left alone)."""
     endorsement = _issued(session, endorsement_id)
-    ids = failed_deliveries(session, endorsement.id)
+    ids = list(session.scalars(failed_deliveries(endorsement.id)))
     if not ids:
         return 0
     session.execute(

@@ -1,5 +1,6 @@
 """A content-addressed store for PDFs: each file kept once, named by its SHA-256."""
 
+import functools
 import hashlib
 import os
 import tempfile
@@ -39,5 +40,11 @@ def store(data: bytes) -> str:
 
 
 def load(sha256: str) -> bytes:
-    """The stored file's bytes."""
-    return _path(sha256).read_bytes()
+    """The stored file's bytes. Files never change once stored, so the last few read are kept:
+    sending a letter to every officer attaches the same PDF thousands of times."""
+    return _read(str(_path(sha256)))
+
+
+@functools.lru_cache(maxsize=4)
+def _read(path: str) -> bytes:
+    return Path(path).read_bytes()

@@ -52,7 +52,7 @@ def counts(session: DbSession, endorsement_id: int) -> dict[str, int]:
             sa.func.coalesce(sa.func.sum(per_recipient.c.busy), 0),
         )
     ).one()
-    failed = len(failed_deliveries(session, endorsement_id))
+    failed = session.scalar(sa.select(sa.func.count()).select_from(failed_deliveries(endorsement_id).subquery())) or 0
     aligned = by_state.get(RecipientState.ALIGNED.value, 0)
     mismatch = by_state.get(RecipientState.MISMATCH.value, 0)
     noted = by_state.get(RecipientState.NOTED.value, 0)

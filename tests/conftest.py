@@ -96,6 +96,20 @@ class Client(FlaskClient):
         assert match, f"no CSRF token on {page}"
         return match.group(1)
 
+    def upload_memo(self, data: bytes, filename: str) -> tuple[str, dict[str, str]]:
+        """Step one of registering: upload the PDF. The particulars page, and the hidden fields
+        (upload ticket, CSRF token) that step two must send back."""
+        response = self.submit(
+            "/circulars/new", {"file": (io.BytesIO(data), filename)}, content_type="multipart/form-data"
+        )
+        html = response.get_data(as_text=True)
+        hidden = {
+            name: match.group(1)
+            for name in ("upload", "csrf_token")
+            if (match := re.search(rf'name="{name}"[^>]*value="([^"]+)"', html))
+        }
+        return html, hidden
+
     def submit(self, page: str, data: dict[str, Any], action: str | None = None, **kwargs: Any) -> Any:
         """Open `page`, then post `data` to `action` (default: the same page) with its CSRF token."""
         data = {**data, "csrf_token": self.csrf_token(page)}
@@ -232,3 +246,18 @@ def api_import(client: FlaskClient, headers: dict[str, str], roster: bytes | Non
     """Import a roster (the sample one by default) through the API."""
     data = {"file": (io.BytesIO(roster or sample("roster-haryana-ias.csv")), "roster.csv")}
     return client.post("/api/v1/officers/import", data=data, headers=headers)
+
+
+def api_issue(client: FlaskClient, headers: dict[str, str], **letter: Any) -> int:
+    """Register the sample memo, import the sample roster, prepare and issue a letter; its id."""
+    circular_id = api_register(client, headers).json["id"]
+    api_import(client, headers)
+    response = client.post(
+        f"/api/v1/circulars/{circular_id}/endorsements",
+        json={"file_no": "No.1", "dated": "2026-03-11", "ack_kind": "read", **letter},
+        headers=headers,
+    )
+    assert response.status_code == 201, response.json
+    endorsement_id = int(response.json["id"])
+    assert client.post(f"/api/v1/endorsements/{endorsement_id}/issue", headers=headers).status_code == 200
+    return endorsement_id

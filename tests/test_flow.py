@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from models import Delivery, db
-from tests.conftest import MEMO_FIELDS, Client, Inbox, api_import, api_register, sample
+from tests.conftest import MEMO_FIELDS, Client, Inbox, api_import, api_issue, api_register, sample
 
 LINK = re.compile(r"https://pavati\.example\.gov\.in/a/([A-Za-z0-9_\-]+)")
 
@@ -178,22 +178,7 @@ def test_failed_delivery_is_recorded_and_can_be_retried(
     inbox, _ = smtp
     headers = api_token("clerk")
     inbox.refuse.add("kavita.garg@nic.in")
-    circular_id = api_register(client, headers).json["id"]
-    api_import(client, headers)
-    endorsement_id = client.post(
-        f"/api/v1/circulars/{circular_id}/endorsements",
-        json={
-            "file_no": "No.30/11/2025-1PAR Cell",
-            "dated": "2026-03-11",
-            "addressee": "All IAS officers",
-            "signatory": "Deputy Superintendent",
-            "copy_to": [],
-            "ack_kind": "read",
-            "deadline": None,
-        },
-        headers=headers,
-    ).json["id"]
-    client.post(f"/api/v1/endorsements/{endorsement_id}/issue", headers=headers)
+    endorsement_id = api_issue(client, headers, file_no="No.30/11/2025-1PAR Cell", copy_to=[], deadline=None)
     client.post(f"/api/v1/endorsements/{endorsement_id}/distribute", headers=headers)
     wait_for_mail(inbox, 39)
     counts = wait_sent(client, headers, endorsement_id)
@@ -219,14 +204,7 @@ def test_retry_button_sends_failed_emails_again(
     headers = api_token("clerk")
     roster = sample("roster-haryana-ias.csv").decode()
     inbox.refuse.update(line.split(",")[-2] for line in roster.splitlines()[1:])
-    circular_id = api_register(client, headers).json["id"]
-    api_import(client, headers)
-    endorsement_id = client.post(
-        f"/api/v1/circulars/{circular_id}/endorsements",
-        json={"file_no": "No.1", "dated": "2026-03-11", "ack_kind": "read"},
-        headers=headers,
-    ).json["id"]
-    client.post(f"/api/v1/endorsements/{endorsement_id}/issue", headers=headers)
+    endorsement_id = api_issue(client, headers)
     client.post(f"/api/v1/endorsements/{endorsement_id}/distribute", headers=headers)
     assert wait_sent(client, headers, endorsement_id)["failed"] == 40
 

@@ -36,24 +36,13 @@ def draft_via_pages(app: Flask, client: Client, fields: dict[str, str]) -> str:
 
 def register_via_pages(client: Client) -> str:
     """Upload the memo, check the pre-filled form, save; returns the circular's page."""
-    response = client.submit(
-        "/circulars/new",
-        {"file": (io.BytesIO(sample("dopt-igot-email-om.pdf")), "dopt om.pdf")},
-        content_type="multipart/form-data",
-    )
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    html, hidden = client.upload_memo(sample("dopt-igot-email-om.pdf"), "dopt om.pdf")
     assert 'value="T-28/27/2025-iGOT Part(1)"' in html
     assert 'value="2026-03-03"' in html
     assert "Department of Personnel and Training" in html
     assert "Updation of Email ID on SPARROW and iGOT Karmayogi Portal" in html
-    ticket = re.search(r'name="upload"[^>]*value="([^"]+)"', html)
-    assert ticket
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-    response = client.post(
-        "/circulars/register",
-        data={**MEMO_FIELDS, "upload": ticket.group(1), "filename": "dopt om.pdf", "csrf_token": token},
-    )
+    assert set(hidden) == {"upload", "csrf_token"}
+    response = client.post("/circulars/register", data={**MEMO_FIELDS, **hidden, "filename": "dopt om.pdf"})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response.headers["Location"]
 
@@ -174,14 +163,8 @@ def test_bad_endorsement_input_is_shown_on_the_form(app: Flask, client: Client, 
 def test_duplicate_memo_is_caught(client: Client, auth: Auth):
     auth.login("clerk")
     register_via_pages(client)
-    html = client.submit(
-        "/circulars/new",
-        {"file": (io.BytesIO(sample("dopt-igot-email-om.pdf")), "again.pdf")},
-        content_type="multipart/form-data",
-    ).get_data(as_text=True)
-    ticket = re.search(r'name="upload"[^>]*value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-    response = client.post("/circulars/register", data={**MEMO_FIELDS, "upload": ticket, "csrf_token": token})
+    _, hidden = client.upload_memo(sample("dopt-igot-email-om.pdf"), "again.pdf")
+    response = client.post("/circulars/register", data={**MEMO_FIELDS, **hidden})
     assert response.status_code == 422 and "already registered" in response.get_data(as_text=True)
 
 

@@ -1,7 +1,6 @@
 """Odd, hostile and simultaneous input: each gets a clear 4xx (never a 500) and loses nothing."""
 
 import io
-import re
 import threading
 from typing import Any
 
@@ -11,23 +10,11 @@ from flask import Flask
 from models import Circular, Delivery, Officer, Recipient, db
 from services import outbox
 from services.acknowledgements import link_token
-from tests.conftest import MEMO_FIELDS, SAMPLES, Auth, Client, api_register, sample
+from tests.conftest import MEMO_FIELDS, SAMPLES, Auth, Client, api_issue, api_register, sample
 
 
 def setup_issued(client: Client, headers: dict[str, str]) -> int:
-    circular = api_register(client, headers).json["id"]
-    client.post(
-        "/api/v1/officers/import",
-        data={"file": (io.BytesIO(sample("roster-haryana-ias.csv")), "r.csv")},
-        headers=headers,
-    )
-    endorsement = client.post(
-        f"/api/v1/circulars/{circular}/endorsements",
-        json={"file_no": "No.1", "dated": "2026-03-11", "ack_kind": "read"},
-        headers=headers,
-    ).json["id"]
-    assert client.post(f"/api/v1/endorsements/{endorsement}/issue", headers=headers).status_code == 200
-    return int(endorsement)
+    return api_issue(client, headers)
 
 
 @pytest.mark.parametrize("page", ["²", "-1", "0", "1e3", "100000000000000000", "٣"])
@@ -146,16 +133,8 @@ def test_logged_out_cookie_cannot_be_replayed(app: Flask, client: Client, auth: 
 
 def test_memo_with_a_hindi_file_name_downloads(app: Flask, client: Client, auth: Auth):
     auth.login("clerk")
-    html = client.submit(
-        "/circulars/new",
-        {"file": (io.BytesIO(sample("dopt-igot-email-om.pdf")), "परिपत्र.pdf")},
-        content_type="multipart/form-data",
-    ).get_data(as_text=True)
-    ticket = re.search(r'name="upload"[^>]*value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-    client.post(
-        "/circulars/register", data={**MEMO_FIELDS, "upload": ticket, "filename": "परिपत्र.pdf", "csrf_token": token}
-    )
+    _, hidden = client.upload_memo(sample("dopt-igot-email-om.pdf"), "परिपत्र.pdf")
+    client.post("/circulars/register", data={**MEMO_FIELDS, **hidden, "filename": "परिपत्र.pdf"})
     with app.app_context():
         circular = db.session.scalar(db.select(Circular))
         assert circular is not None and circular.filename == "परिपत्र.pdf"

@@ -1,6 +1,5 @@
 """End to end in Chromium: the staff flow on a desktop, the officer's page on a phone, and access rules."""
 
-import io
 import re
 from collections.abc import Callable
 
@@ -9,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from models import Recipient, db
 from services import accounts, acknowledgements, outbox
-from tests.conftest import MEMO_FIELDS, SAMPLES, make_user, sample
+from tests.conftest import MEMO_FIELDS, SAMPLES, api_issue, make_user
 from tests.e2e.conftest import PHONE, Pages, link_in, shot
 
 Login = Callable[[Page, str], None]
@@ -41,33 +40,15 @@ def sent_endorsement(app: Flask) -> tuple[int, list[str]]:
         user = accounts.find_user(db.session, "api-clerk@parcell.hry.gov.in")
         headers = {"Authorization": f"Bearer {accounts.issue_api_token(db.session, user.id)}"}
         db.session.commit()
-    circular = client.post(
-        "/api/v1/circulars",
-        data={**MEMO_FIELDS, "file": (io.BytesIO(sample("dopt-igot-email-om.pdf")), "om.pdf")},
-        headers=headers,
+    endorsement_id = api_issue(
+        client,
+        headers,
+        file_no="No.30/10/2025-1PAR Cell",
+        addressee="All the IAS officers in Haryana",
+        signatory="Deputy Superintendent",
+        ack_kind="email_alignment",
+        deadline="2026-03-25",
     )
-    assert circular.status_code == 201, circular.json
-    roster = client.post(
-        "/api/v1/officers/import",
-        data={"file": (io.BytesIO(sample("roster-haryana-ias.csv")), "roster.csv")},
-        headers=headers,
-    )
-    assert roster.json["created"] == 40, roster.json
-    endorsement = client.post(
-        f"/api/v1/circulars/{circular.json['id']}/endorsements",
-        json={
-            "file_no": "No.30/10/2025-1PAR Cell",
-            "dated": "2026-03-11",
-            "addressee": "All the IAS officers in Haryana",
-            "signatory": "Deputy Superintendent",
-            "ack_kind": "email_alignment",
-            "deadline": "2026-03-25",
-        },
-        headers=headers,
-    )
-    assert endorsement.status_code == 201, endorsement.json
-    endorsement_id = endorsement.json["id"]
-    assert client.post(f"/api/v1/endorsements/{endorsement_id}/issue", headers=headers).status_code == 200
     assert client.post(f"/api/v1/endorsements/{endorsement_id}/distribute", headers=headers).status_code == 202
     with app.app_context():
         assert outbox.executor().wait(30)
