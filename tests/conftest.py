@@ -1,7 +1,9 @@
 """Fixtures: an app on SQLite and on PostgreSQL, a client that fills in CSRF tokens, a real SMTP server."""
 
+import atexit
 import io
 import os
+import secrets
 import re
 import socket
 import threading
@@ -27,20 +29,44 @@ PASSWORD = "correct horse battery"
 
 
 def _postgres_url() -> str | None:
-    """The PostgreSQL to test against, if it answers. On CI it must."""
-    url = os.environ.get("TEST_DATABASE_URL", PG_DEFAULT)
+    """A PostgreSQL database of this run's own, if the server answers (on CI it must).
+
+    Each run creates its own database and drops it at the end, so two runs at once (a developer's
+    and CI's, or two checkouts) never share tables.
+    """
+    server = os.environ.get("TEST_DATABASE_URL", PG_DEFAULT)
     try:
         with socket.create_connection(("127.0.0.1", 5432), timeout=1):
             pass
-        engine = sa.create_engine(url)
-        with engine.connect():
-            pass
-        engine.dispose()
+        admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+        name = f"pavati_test_{os.getpid()}_{secrets.token_hex(4)}"
+        with admin.connect() as connection:
+            _drop_abandoned(connection)
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
     except Exception:
         if os.environ.get("CI"):
             raise
         return None
+    url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
+    atexit.register(_drop_database, server, name)
     return url
+
+
+def _drop_abandoned(connection: sa.Connection) -> None:
+    """Drop the databases of earlier runs on this machine whose process is gone (killed runs)."""
+    names = connection.scalars(sa.text("select datname from pg_database where datname like 'pavati\\_test\\_%'"))
+    for name in list(names):
+        pid = name.split("_")[2]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _drop_database(server: str, name: str) -> None:
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 _PG = _postgres_url()
@@ -199,15 +225,25 @@ class Inbox:
         return [m for m in self.messages if address in str(m["To"])]
 
 
+class BoundController(Controller):
+    """aiosmtpd on a socket bound before it starts: the port is ours from the first moment, so no
+    other process can take it between choosing and listening (a free port found and then closed can)."""
+
+    def __init__(self, handler: Any) -> None:
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        super().__init__(handler, hostname="127.0.0.1", port=self._socket.getsockname()[1])
+
+    def _create_server(self) -> Any:
+        return self.loop.create_server(self._factory_invoker, sock=self._socket)
+
+
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
     inbox = Inbox()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = BoundController(inbox)
     controller.start()
-    yield inbox, port
+    yield inbox, controller.port
     controller.stop()
 
 

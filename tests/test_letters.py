@@ -29,7 +29,6 @@ def test_long_date(day: date, text: str):
 
 
 def test_guess_particulars_from_the_sample_memo():
-    memo = intake.read_memo  # noqa: F841 - the reading itself is tested through the pages
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(sample("dopt-igot-email-om.pdf"))).pages)
     guess = intake.guess_particulars(text)
     assert guess == {
