@@ -3,8 +3,8 @@
 import atexit
 import io
 import os
-import secrets
 import re
+import secrets
 import socket
 import threading
 from collections.abc import Iterator
