@@ -43,6 +43,8 @@ def settings_from_env(instance_path: str) -> dict[str, Any]:
         "TRUST_PROXY": _flag("TRUST_PROXY"),
         "OUTBOX_WORKERS": int(env("OUTBOX_WORKERS") or 4),
         "OUTBOX_SWEEP_SECONDS": float(env("OUTBOX_SWEEP_SECONDS") or 30),
+        # A claim on a row older than this came from a worker that died: the row is sent again.
+        "SEND_CLAIM_SECONDS": float(env("SEND_CLAIM_SECONDS") or 300),
         "FILES_DIR": env("FILES_DIR") or str(Path(instance_path) / "files"),
         "MAILBOX_DIR": env("MAILBOX_DIR") or str(Path(instance_path) / "mailbox"),
         # Behind HTTPS (as the public links say), cookies travel only over HTTPS.

@@ -65,7 +65,10 @@ class Delivery(db.Model):  # type: ignore[name-defined,misc]
     status: Mapped[str] = mapped_column(sa.String(16), default=DeliveryStatus.QUEUED.value, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    # When a queued row is due; for a row being sent, when its worker's claim lapses.
     next_attempt_at: Mapped[datetime | None]
+    # The worker that claimed the row (services.workers names it), so a dead one's rows are freed soon.
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(120))
     # Fixed when the row is written, so a resend after a crash carries the same Message-ID.
     message_id: Mapped[str] = mapped_column(sa.String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -106,6 +106,17 @@ def acknowledge(
         except EmailNotValidError:
             raise Invalid(f"{typed[:254]} is not a valid email address.", "igot_email") from None
     state = judge(recipient, response, igot_email)
+    # Answers on one link take turns: the recipient's row is locked (on SQLite, the database) before
+    # the time is read, so the latest answer by the database's own order is the latest by time too.
+    session.execute(
+        sa.update(Recipient)
+        .where(Recipient.id == recipient.id)
+        .values(state=Recipient.state)
+        .execution_options(synchronize_session=False)
+    )
+    # What was read before the lock may be stale; an unchanged-looking value would not be written.
+    session.refresh(recipient)
+    session.refresh(recipient.officer)
     now = utcnow()
     session.add(
         Acknowledgement(

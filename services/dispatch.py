@@ -1,5 +1,6 @@
 """Sending endorsements: writing the outbox (Delivery rows), composing each email, and sending one."""
 
+import functools
 import logging
 import re
 import smtplib
@@ -10,16 +11,14 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 
 from models import DbSession, Delivery, DeliveryStatus, Endorsement, Officer, Recipient, RecipientState, utcnow
-from services import audit, files, outbox
+from services import audit, emails, files, outbox, workers
 from services.acknowledgements import link_for, new_token
 from services.errors import Conflict, Invalid
 from services.letters import get_endorsement, long_date
-from services.postbox import Letter, postbox
+from services.postbox import postbox
 
 log = logging.getLogger(__name__)
 
-# A row left "sending" this long was being sent by a worker that died; it is sent again.
-STALE_SENDING = timedelta(minutes=10)
 # Temporary failures are tried again after 1, 2, 4... minutes, up to this many tries in all.
 RETRY_AFTER = timedelta(minutes=1)
 MAX_ATTEMPTS = 5
@@ -100,16 +99,16 @@ def send_reminders(session: DbSession, endorsement_id: int, actor_id: int | None
     ).all()
     if not pending:
         return 0
-    in_flight = (
+    on_their_way = (
         sa.select(sa.func.count())
         .select_from(Delivery)
         .join(Recipient, Recipient.id == Delivery.recipient_id)
         .where(
             Recipient.endorsement_id == endorsement.id,
-            Delivery.status.in_([DeliveryStatus.QUEUED.value, DeliveryStatus.SENDING.value]),
+            in_flight(),
         )
     )
-    if session.scalar(in_flight):
+    if session.scalar(on_their_way):
         raise Conflict("Some emails of this letter are still being sent; send reminders once they have gone out.")
     now = utcnow()
     claimed = session.execute(
@@ -175,7 +174,13 @@ def _attachment_name(file_no: str) -> str:
     return (re.sub(r"[^A-Za-z0-9]+", "-", file_no).strip("-") or "endorsement") + ".pdf"
 
 
-def compose(delivery: Delivery) -> Letter:
+@functools.lru_cache(maxsize=4)
+def _letter_part(pdf_sha256: str, filename: str) -> bytes:
+    """The issued PDF as a MIME part, encoded once for all of a letter's emails (stored files never change)."""
+    return emails.attachment(filename, "application/pdf", files.load(pdf_sha256))
+
+
+def compose(delivery: Delivery) -> emails.Email:
     """The email for one delivery: the officer's own link, the issued PDF attached."""
     recipient = delivery.recipient
     endorsement = recipient.endorsement
@@ -189,20 +194,21 @@ def compose(delivery: Delivery) -> Letter:
         "office": current_app.config,
     }
     prefix = "Reminder: " if delivery.is_reminder else ""
-    message = Letter(
-        subject=f"{prefix}{endorsement.circular.subject}"[:250],
-        recipients=[(recipient.officer.name, recipient.email)],
-        body=render_template("email/endorsement.txt", **context),
-        html=render_template("email/endorsement.html", **context),
-    )
-    message.msgId = delivery.message_id
     assert endorsement.pdf_sha256
-    message.attach(_attachment_name(endorsement.file_no), "application/pdf", files.load(endorsement.pdf_sha256))
-    return message
+    return emails.Email(
+        sender=emails.sender(current_app.config["MAIL_DEFAULT_SENDER"]),
+        to=(recipient.officer.name, recipient.email),
+        subject=f"{prefix}{endorsement.circular.subject}"[:250],
+        message_id=delivery.message_id,
+        sent_at=utcnow(),
+        text=render_template("email/endorsement.txt", **context),
+        html=render_template("email/endorsement.html", **context),
+        attachments=(_letter_part(endorsement.pdf_sha256, _attachment_name(endorsement.file_no)),),
+    )
 
 
 def _due(now: datetime) -> sa.ColumnElement[bool]:
-    """Rows a worker may take: queued and due, or left "sending" by a worker that died."""
+    """Rows a worker may take: queued and due, or left "sending" by a worker whose claim has lapsed."""
     return sa.or_(
         sa.and_(
             Delivery.status == DeliveryStatus.QUEUED.value,
@@ -212,19 +218,53 @@ def _due(now: datetime) -> sa.ColumnElement[bool]:
     )
 
 
+def in_flight() -> sa.ColumnElement[bool]:
+    """Rows on their way: queued, or claimed by a worker whose claim has not lapsed."""
+    return sa.or_(
+        Delivery.status == DeliveryStatus.QUEUED.value,
+        sa.and_(Delivery.status == DeliveryStatus.SENDING.value, Delivery.next_attempt_at >= utcnow()),
+    )
+
+
 def claim(session: DbSession, delivery_id: int) -> bool:
-    """Mark a due delivery as being sent by this worker; False if another has it or it is not due."""
+    """Mark a due delivery as being sent by this worker; False if another has it or it is not due.
+
+    The claim lasts SEND_CLAIM_SECONDS: past that, its worker is taken to have died and the row is
+    due again (sooner, for a worker of this machine that is known to be gone: see `release_dead_claims`).
+    """
     now = utcnow()
     result = session.execute(
         sa.update(Delivery)
         .where(Delivery.id == delivery_id, _due(now))
         .values(
-            status=DeliveryStatus.SENDING.value, attempts=Delivery.attempts + 1, next_attempt_at=now + STALE_SENDING
+            status=DeliveryStatus.SENDING.value,
+            attempts=Delivery.attempts + 1,
+            next_attempt_at=now + timedelta(seconds=current_app.config["SEND_CLAIM_SECONDS"]),
+            claimed_by=workers.this_worker(),
         )
         .execution_options(synchronize_session=False)
     )
     session.commit()
     return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def release_dead_claims(session: DbSession) -> int:
+    """Make due again, at once, the rows claimed by a worker of this machine that has since died
+    (its process is gone), instead of leaving them "sending" until the claim lapses."""
+    claims = session.scalars(
+        sa.select(Delivery.claimed_by).where(Delivery.status == DeliveryStatus.SENDING.value).distinct()
+    ).all()
+    dead = [c for c in claims if c and workers.is_dead(c)]
+    if not dead:
+        return 0
+    result = session.execute(
+        sa.update(Delivery)
+        .where(Delivery.status == DeliveryStatus.SENDING.value, Delivery.claimed_by.in_(dead))
+        .values(status=DeliveryStatus.QUEUED.value, next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def is_temporary(exc: Exception) -> bool:
@@ -258,27 +298,46 @@ def send_delivery(session: DbSession, delivery_id: int) -> str:
         delivery.next_attempt_at = None
         session.commit()
         return delivery.status
+    sent = False
     try:
-        postbox().send(compose(delivery))
+        email = compose(delivery)
+        with postbox().open() as out:
+            out.send(email.sender[1], [email.to[1]], email.as_bytes())
+            sent = True
+            # Recorded before the goodbye: if this process dies now, the letter is not sent again.
+            _record_sent(session, delivery)
     except Exception as exc:  # any failure of the mail server or the message is this row's failure
-        log.warning("delivery %s to %s failed: %s", delivery.id, delivery.recipient.email, exc)
-        delivery.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-        if is_temporary(exc) and delivery.attempts < MAX_ATTEMPTS:
-            delivery.status = DeliveryStatus.QUEUED.value
-            delivery.next_attempt_at = utcnow() + RETRY_AFTER * 2 ** (delivery.attempts - 1)
-        else:
-            delivery.status = DeliveryStatus.FAILED.value
-            delivery.next_attempt_at = None
-    else:
-        delivery.status = DeliveryStatus.SENT.value
-        delivery.sent_at = utcnow()
-        delivery.last_error = None
-        delivery.next_attempt_at = None
-    session.commit()
+        session.rollback()
+        if not sent:
+            _record_failure(session, delivery, exc)
+        # Else the server has it: only the goodbye failed (or, rarely, the record; the claim then
+        # lapses and the letter goes again with the same Message-ID: at least once).
     return delivery.status
 
 
+def _record_sent(session: DbSession, delivery: Delivery) -> None:
+    delivery.status = DeliveryStatus.SENT.value
+    delivery.sent_at = utcnow()
+    delivery.last_error = None
+    delivery.next_attempt_at = None
+    session.commit()
+
+
+def _record_failure(session: DbSession, delivery: Delivery, exc: Exception) -> None:
+    """A temporary failure is queued again with a growing delay; a permanent one (or too many tries) fails."""
+    log.warning("delivery %s to %s failed: %s", delivery.id, delivery.recipient.email, exc)
+    delivery.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+    if is_temporary(exc) and delivery.attempts < MAX_ATTEMPTS:
+        delivery.status = DeliveryStatus.QUEUED.value
+        delivery.next_attempt_at = utcnow() + RETRY_AFTER * 2 ** (delivery.attempts - 1)
+    else:
+        delivery.status = DeliveryStatus.FAILED.value
+        delivery.next_attempt_at = None
+    session.commit()
+
+
 def due_deliveries(session: DbSession, limit: int = 10_000) -> list[int]:
-    """Outbox rows waiting to be sent now, oldest first."""
+    """Outbox rows waiting to be sent now, oldest first (those of dead workers of this machine included)."""
+    release_dead_claims(session)
     query = sa.select(Delivery.id).where(_due(utcnow())).order_by(Delivery.id).limit(limit)
     return list(session.scalars(query))

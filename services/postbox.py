@@ -2,9 +2,12 @@
 
 import email
 import email.policy
+import os
 import re
 import smtplib
 import uuid
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -12,29 +15,22 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from flask import Flask, current_app
-from flask_mail import Connection, Mail, Message
+from flask_mail import Connection, Mail
 
 mail = Mail()
 
 
-class Letter(Message):
-    """A Flask-Mail message whose subject survives non-ASCII characters.
+class Outgoing(Protocol):
+    """An open way out for messages: a connection to the SMTP server, or the local mailbox."""
 
-    Flask-Mail 0.10 pre-encodes the subject into RFC 2047 words, which the SMTP policy then
-    refolds with a stray space mid-word ("Ka rmayogi"); the standard policy encodes it right.
-    """
-
-    def _message(self) -> Any:
-        message = super()._message()
-        if self.subject:
-            message.replace_header("Subject", self.subject)
-        return message
+    def send(self, from_address: str, to_addresses: list[str], message: bytes) -> None:
+        """Hand over one message, or raise (smtplib's exceptions for the server's refusals)."""
 
 
 class Postbox(Protocol):
-    """Anything that can take a message and deliver it, or raise."""
+    """Where email goes. `open()` gives a connection to send any number of messages over."""
 
-    def send(self, message: Message) -> None: ...
+    def open(self) -> AbstractContextManager[Outgoing]: ...
 
 
 class TimedConnection(Connection):
@@ -54,12 +50,29 @@ class TimedConnection(Connection):
         return host
 
 
-class SmtpPostbox:
-    """Sends through the configured SMTP server."""
+class SmtpOutgoing:
+    """One SMTP session: messages go over the same connection until it is closed."""
 
-    def send(self, message: Message) -> None:
-        with TimedConnection(current_app.extensions["mail"], current_app.config["MAIL_TIMEOUT"]) as connection:
-            message.send(connection)
+    def __init__(self, host: smtplib.SMTP) -> None:
+        self.host = host
+
+    def send(self, from_address: str, to_addresses: list[str], message: bytes) -> None:
+        self.host.sendmail(from_address, to_addresses, message)
+
+
+class SmtpPostbox:
+    """Sends through the configured SMTP server (Flask-Mail's settings)."""
+
+    @contextmanager
+    def open(self) -> Iterator[Outgoing]:
+        host = TimedConnection(current_app.extensions["mail"], current_app.config["MAIL_TIMEOUT"]).configure_host()
+        try:
+            yield SmtpOutgoing(host)
+        finally:
+            # What was sent is sent; a server that drops the goodbye changes nothing.
+            with suppress(smtplib.SMTPException, OSError):
+                host.quit()
+            host.close()
 
 
 class LocalMailbox:
@@ -68,11 +81,17 @@ class LocalMailbox:
     def __init__(self, folder: str) -> None:
         self.folder = Path(folder)
 
-    def send(self, message: Message) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+    @contextmanager
+    def open(self) -> Iterator[Outgoing]:
+        yield self
+
+    def send(self, from_address: str, to_addresses: list[str], message: bytes) -> None:
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.eml"
         tmp = self.folder / f".{name}.tmp"
-        tmp.write_bytes(message.as_bytes())
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(message)
         tmp.replace(self.folder / name)
 
 

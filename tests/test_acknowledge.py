@@ -1,5 +1,6 @@
 """Officers' answers: opening records nothing, answers may be changed, bad answers change nothing."""
 
+import threading
 from typing import Any
 
 import pytest
@@ -144,3 +145,32 @@ def test_answers_by_day_counts_each_officer_once_in_office_time(app: Flask, clie
     assert [d for d, _, _ in timeline] == [first_day + timedelta(days=n) for n in range((today - first_day).days + 1)]
     assert timeline[-1] == (today, 2, 3)
     assert client.get("/a/" + tokens[emails[0]]).status_code == 200
+
+
+def test_simultaneous_answers_leave_the_latest_by_the_databases_order_current(app: Flask, client: Client):
+    token = issued_endorsement(app)["kavita.garg@nic.in"]
+    answers = [{"response": "different", "igot_email": f"kg{i}@gmail.com"} for i in range(20)]
+    answers += [{"response": "aligned"}, {"response": "updated"}] * 10
+    clients = [app.test_client() for _ in answers]
+    tokens = [c.csrf_token(f"/a/{token}") for c in clients]  # type: ignore[attr-defined]
+    barrier = threading.Barrier(len(answers))
+    codes: list[int] = []
+
+    def answer(i: int) -> None:
+        barrier.wait()
+        codes.append(clients[i].post(f"/a/{token}", data={**answers[i], "csrf_token": tokens[i]}).status_code)
+
+    threads = [threading.Thread(target=answer, args=(i,)) for i in range(len(answers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert codes == [303] * len(answers)
+    with app.app_context():
+        stored = db.session.scalars(db.select(Acknowledgement).order_by(Acknowledgement.id)).all()
+        recipient = db.session.scalar(db.select(Recipient).where(Recipient.email == "kavita.garg@nic.in"))
+        assert recipient is not None and len(stored) == len(answers)
+        assert [a.at for a in stored] == sorted(a.at for a in stored)
+        latest = stored[-1]
+        assert (recipient.response, recipient.igot_email) == (latest.response, latest.igot_email)
+        assert recipient.acknowledged_at == latest.at

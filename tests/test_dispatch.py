@@ -1,9 +1,13 @@
 """The outbox: sent once the transaction commits, retried when the server says later, resent after a crash."""
 
+import signal
 import smtplib
 import socket
+import subprocess
+import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -97,6 +101,56 @@ def test_send_abandoned_by_a_dead_worker_is_sent_again_with_the_same_message_id(
     row = delivery(app)
     assert row.status == "sent" and row.attempts == 2
     assert [m["Message-ID"] for m in smtp[0].messages] == [row.message_id]
+
+
+KILLED_WORKER = """
+import os, signal, sys
+from app import create_app
+from models import db
+from services import dispatch
+app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "SECRET_KEY": sys.argv[2], "OUTBOX_SWEEP_SECONDS": 0})
+with app.app_context():
+    assert dispatch.claim(db.session, int(sys.argv[3]))
+    os.kill(os.getpid(), signal.SIGKILL)  # killed mid-send: the row is claimed and nothing recorded
+"""
+
+
+def test_a_worker_killed_mid_send_frees_its_rows_at_once(app: Flask, smtp: tuple[Inbox, int]):
+    endorsement_id = issued(app)
+    with app.app_context():
+        dispatch.distribute(db.session, endorsement_id, None)
+        ids = db.session.info.pop("pavati.outbox.pending")  # the other process is to send it
+        db.session.commit()
+    config = app.config
+    worker = subprocess.run(
+        [sys.executable, "-c", KILLED_WORKER, config["SQLALCHEMY_DATABASE_URI"], config["SECRET_KEY"], str(ids[0])],
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        timeout=60,
+    )
+    assert worker.returncode == -signal.SIGKILL, worker.stderr.decode()
+    row = delivery(app)
+    assert row.status == "sending" and row.claimed_by and row.next_attempt_at is not None
+    assert row.next_attempt_at > utcnow() + timedelta(seconds=config["SEND_CLAIM_SECONDS"] - 60)
+    with app.app_context():
+        assert outbox.executor().sweep() == 1  # its claim has not lapsed, but its process is gone
+    settle(app)
+    row = delivery(app)
+    assert row.status == "sent" and row.attempts == 2
+    assert [m["Message-ID"] for m in smtp[0].messages] == [row.message_id]
+
+
+def test_a_live_workers_claim_is_left_alone_until_it_lapses(app: Flask, smtp: tuple[Inbox, int]):
+    endorsement_id = issued(app)
+    with app.app_context():
+        dispatch.distribute(db.session, endorsement_id, None)
+        ids = db.session.info.pop("pavati.outbox.pending")
+        db.session.commit()
+        assert dispatch.claim(db.session, ids[0])  # this very process: alive
+        db.session.execute(db.update(Delivery).values(claimed_by="other-host:1:1"))
+        db.session.commit()
+        assert outbox.executor().sweep() == 0
+        assert dispatch.release_dead_claims(db.session) == 0
 
 
 def test_distribute_again_sends_only_to_officers_added_since(app: Flask, smtp: tuple[Inbox, int]):
