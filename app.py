@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import routes
 from models import db
-from services import dispatch, outbox, postbox
+from services import dispatch, files, outbox, postbox
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -72,16 +72,17 @@ def _dev_secret(instance_path: str) -> str:
     """A secret kept in the instance folder, so development links survive a restart."""
     path = Path(instance_path) / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        files.private_folder(path.parent)
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
     return path.read_text().strip()
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the Pavati app. `test_config` overrides the environment, before any extension starts."""
     app = Flask(__name__, instance_relative_config=True)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    files.private_folder(Path(app.instance_path))
     app.config.from_mapping(
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
@@ -94,12 +95,26 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings_from_env(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    _keep_data_private(app)
     if app.config.get("TRUST_PROXY"):
         # Behind one reverse proxy: take the client's address and scheme from its X-Forwarded headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     register_extensions(app)
     routes.init_app(app)
     return app
+
+
+def _keep_data_private(app: Flask) -> None:
+    """Officers' personal data is for this account alone: folders 700, files 600. A SQLite file is
+    made 600 before SQLite opens it, since its WAL and shared-memory files take the file's mode."""
+    for key in ("FILES_DIR", "MAILBOX_DIR"):
+        files.private_folder(Path(app.config[key]))
+    url = sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        database = Path(url.database)
+        files.private_folder(database.parent)
+        os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
+        database.chmod(0o600)
 
 
 def register_extensions(app: Flask) -> None:

@@ -19,6 +19,12 @@ def _path(sha256: str) -> Path:
     return _root() / sha256[:2] / f"{sha256}.pdf"
 
 
+def private_folder(path: Path) -> None:
+    """Make a folder (and its missing parents) that only this account can open, and tighten it if it exists."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+
+
 def digest(data: bytes) -> str:
     """The name a file is stored under."""
     return hashlib.sha256(data).hexdigest()
@@ -29,8 +35,8 @@ def store(data: bytes) -> str:
     sha = digest(data)
     path = _path(sha)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        private_folder(path.parent)
+        handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # made 600
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()

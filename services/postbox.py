@@ -17,6 +17,8 @@ from typing import Any, Protocol
 from flask import Flask, current_app
 from flask_mail import Connection, Mail
 
+from services import files
+
 mail = Mail()
 
 
@@ -86,7 +88,7 @@ class LocalMailbox:
         yield self
 
     def send(self, from_address: str, to_addresses: list[str], message: bytes) -> None:
-        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        files.private_folder(self.folder)
         name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.eml"
         tmp = self.folder / f".{name}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
