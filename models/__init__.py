@@ -5,7 +5,7 @@ from models.base import Base, DbSession, db, utcnow
 from models.circulars import AckKind, Circular, Endorsement
 from models.dispatch import Acknowledgement, Delivery, DeliveryStatus, Recipient, RecipientState
 from models.roster import Officer, normalise_email
-from models.staff import ApiToken, Role, User
+from models.staff import ApiToken, LoginThrottle, Role, User
 
 __all__ = [
     "Acknowledgement",
@@ -18,6 +18,7 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "Endorsement",
+    "LoginThrottle",
     "Officer",
     "Recipient",
     "RecipientState",

@@ -1,4 +1,4 @@
-"""PAR Cell staff: accounts that log in, their roles and their API tokens."""
+"""PAR Cell staff: accounts that log in, their roles, their API tokens and the count of failed logins."""
 
 import enum
 from datetime import datetime
@@ -29,9 +29,6 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     # Changes with every password change, so that old sessions stop working.
     session_nonce: Mapped[str] = mapped_column(sa.String(32))
     active: Mapped[bool] = mapped_column(default=True)
-    # Failed logins in the current window (services.accounts.log_in limits them).
-    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
-    login_window_start: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     api_tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")
@@ -62,3 +59,20 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
     revoked: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped[User] = relationship(back_populates="api_tokens")
+
+
+class LoginThrottle(db.Model):  # type: ignore[name-defined,misc]
+    """Failed logins counted for one email, one client address, or one (email, address) pair.
+
+    Keyed by a digest of what is counted, so that an email typed by a stranger is not kept readable,
+    and an unknown email gets its row just as a known one does (nothing tells them apart).
+    """
+
+    digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    # No login is checked before this moment; it grows with the failures (services.accounts).
+    not_before: Mapped[datetime | None]
+    last_failure_at: Mapped[datetime | None]
+    # For a pair only: when this address last logged in to this account, so that the account's own
+    # delay (which anyone can provoke) spares the places its owner works from.
+    logged_in_at: Mapped[datetime | None]

@@ -1,11 +1,12 @@
 """Staff login and logout, and the role checks every staff page uses."""
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
 from models import User, db
@@ -40,19 +41,27 @@ def clerk_required(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
+# A path (and query) on this site, in the characters a URL may hold: no spaces and no control
+# characters, which browsers silently drop (turning "/\t/evil" into "//evil") or which would
+# split the Location header; never "//" or a backslash, which browsers read as another host.
+_LOCAL_URL = re.compile(r"/(?!/)[A-Za-z0-9\-._~!$&'()*+,;=:@/?%#]*")
+
+
 def safe_next(target: str | None) -> str:
-    """Where to go after login: only a path on this site, never another host."""
-    if target:
-        parts = urlsplit(target)
-        if (
-            not parts.scheme
-            and not parts.netloc
-            and target.startswith("/")
-            and not target.startswith("//")
-            and "\\" not in target
-        ):
-            return target
+    """Where to go after login: only a plain path on this site, else the circulars."""
+    if target and _LOCAL_URL.fullmatch(target) and not urlsplit(target).netloc:
+        return target
     return url_for("circulars.index")
+
+
+def _new_csrf_secret() -> None:
+    """Forget the session's CSRF secret, so that a form token fetched before is refused after.
+
+    Flask-WTF keeps its raw secret in the session and this request's signed token in `g`; both go,
+    and the next form made gets a new one.
+    """
+    session.pop("csrf_token", None)
+    g.pop("csrf_token", None)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -61,16 +70,20 @@ def login() -> Any:
         return redirect(url_for("circulars.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        target = safe_next(request.args.get("next"))
         try:
-            user = accounts.log_in(db.session, form.email.data or "", form.password.data or "")
+            user = accounts.log_in(
+                db.session, form.email.data or "", form.password.data or "", request.remote_addr or ""
+            )
         except ServiceError as exc:
-            db.session.commit()  # the failed attempt is recorded
+            db.session.commit()  # the failed attempt is counted
             flash(exc.message, "error")
         else:
             db.session.commit()
+            _new_csrf_secret()
             login_user(user)
             flash(f"Welcome, {user.name}.", "success")
-            return redirect(safe_next(request.args.get("next")))
+            return redirect(target)
     return render_template("auth/login.html", form=form)
 
 
@@ -80,5 +93,6 @@ def logout() -> Any:
     accounts.end_sessions(db.session, current_user.id)
     db.session.commit()
     logout_user()
+    _new_csrf_secret()
     flash("You have logged out.", "success")
     return redirect(url_for("auth.login"))

@@ -1,22 +1,50 @@
-"""Staff accounts: creating them, checking passwords, and API tokens."""
+"""Staff accounts: creating them, checking passwords (and slowing down guessing), and API tokens."""
 
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import ApiToken, DbSession, Role, User, normalise_email, utcnow
+from models import ApiToken, DbSession, LoginThrottle, Role, User, normalise_email, utcnow
 from services import audit, tokens
 from services.errors import Conflict, Invalid, NotFound
 from services.fields import unprintable
 
 MIN_PASSWORD = 10
-MAX_FAILED_LOGINS = 10
-LOGIN_WINDOW = timedelta(minutes=15)
 # Checked when the email is unknown, so that the time taken does not tell which emails exist.
 _DUMMY_HASH = generate_password_hash("not a real password")
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """One way of counting failed logins: `free` failures, then waits doubling from FIRST_WAIT up to `cap`."""
+
+    scope: str
+    free: int
+    cap: timedelta
+
+    def wait(self, failures: int) -> timedelta:
+        """How long after its latest failure a count of `failures` makes the next try wait."""
+        if failures <= self.free:
+            return timedelta(0)
+        return min(self.cap, FIRST_WAIT * 2 ** min(failures - self.free - 1, 20))
+
+
+FIRST_WAIT = timedelta(seconds=4)
+# A count whose latest failure is older than this starts again from one.
+FORGET_AFTER = timedelta(days=1)
+# One address guessing one account: the attacker's own count; it can grow to a long wait.
+PAIR = Throttle("pair", free=5, cap=timedelta(minutes=15))
+# One address guessing many accounts. An office behind one NAT address shares it, so more are free.
+ADDRESS = Throttle("address", free=20, cap=timedelta(minutes=15))
+# Many addresses guessing one account. Anyone can provoke this wait, so it stays short, and an
+# address that has logged in to the account before is spared it (see _waiting).
+ACCOUNT = Throttle("account", free=10, cap=timedelta(minutes=5))
+REFUSED = "Wrong email or password. Too many failed attempts also mean a short wait before the next try."
 
 
 def create_user(session: DbSession, email: str, name: str, role: str, password: str) -> User:
@@ -47,7 +75,7 @@ def create_user(session: DbSession, email: str, name: str, role: str, password: 
 
 
 def set_password(session: DbSession, user_id: int, password: str) -> None:
-    """Change a password; every session logged in with the old one stops working."""
+    """Change a password; every session and API token made with the old one stops working."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.")
@@ -55,42 +83,78 @@ def set_password(session: DbSession, user_id: int, password: str) -> None:
         raise Invalid(f"Password must be at least {MIN_PASSWORD} characters.", "password")
     user.password_hash = generate_password_hash(password)
     user.session_nonce = secrets.token_hex(8)
+    # A token copied along with the old password must not outlive it.
+    revoke_api_tokens(session, user.id)
     audit.record(session, "user.password_changed", "user", user.id)
 
 
-def log_in(session: DbSession, email: str, password: str) -> User:
-    """The user, if the email and password match.
+def log_in(session: DbSession, email: str, password: str, address: str, now: datetime | None = None) -> User:
+    """The user, if the email and password match and no count of failures asks this try to wait.
 
-    Each try on a known account first takes one of MAX_FAILED_LOGINS places in a LOGIN_WINDOW,
-    by a conditional UPDATE of the user's row: that row lock makes simultaneous tries count one
-    after another, so the limit holds under parallel guessing too. A success clears the count.
+    Failures are counted three ways: for the email (whether or not such an account exists), for the
+    client `address`, and for the pair. Every refusal says the same words and costs the same password
+    check, so neither the message nor the time tells a known email from an unknown one.
     """
     if unprintable(email) or len(email) > 254:
-        raise Invalid("Wrong email or password.", "password")
-    key = normalise_email(email)
-    now = utcnow()
-    window_over = sa.or_(User.login_window_start.is_(None), User.login_window_start < now - LOGIN_WINDOW)
-    took_place = session.execute(
-        sa.update(User)
-        .where(User.email == key, sa.or_(window_over, User.failed_logins < MAX_FAILED_LOGINS))
-        .values(
-            failed_logins=sa.case((window_over, 1), else_=User.failed_logins + 1),
-            login_window_start=sa.case((window_over, now), else_=User.login_window_start),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    known = session.scalar(sa.select(User.id).where(User.email == key)) is not None
-    if known and took_place.rowcount != 1:  # type: ignore[attr-defined]
-        minutes = int(LOGIN_WINDOW.total_seconds() // 60)
-        raise Invalid(f"Too many failed attempts for this email; try again in {minutes} minutes.", "email")
-    user = authenticate(session, email, password)
+        check_password_hash(_DUMMY_HASH, password)
+        raise Invalid(REFUSED, "password")
+    account = normalise_email(email)
+    counts = _lock_counts(session, {ACCOUNT: account, ADDRESS: address, PAIR: f"{account}\n{address}"})
+    now = now or utcnow()  # once the rows are ours: a try that waited for them is judged when it runs
+    user = authenticate(session, email, password)  # even when refused: the time taken is the same
+    if any(_waiting(throttle, counts, now) for throttle in counts):
+        audit.record(session, "user.login_throttled", "user", None, email=account, address=address)
+        raise Invalid(REFUSED, "password")
     if user is None:
-        audit.record(session, "user.login_failed", "user", None, email=key)
-        raise Invalid("Wrong email or password.", "password")
-    user.failed_logins = 0
-    user.login_window_start = None
+        for throttle, row in counts.items():
+            _count_failure(throttle, row, now)
+        audit.record(session, "user.login_failed", "user", None, email=account, address=address)
+        raise Invalid(REFUSED, "password")
+    for row in counts.values():
+        row.failures, row.not_before = 0, None
+    counts[PAIR].logged_in_at = now
     audit.record(session, "user.logged_in", "user", user.id, user.id)
     return user
+
+
+def _lock_counts(session: DbSession, counted: dict[Throttle, str]) -> dict[Throttle, LoginThrottle]:
+    """The rows counting these, created if new and locked until the caller's commit.
+
+    The INSERT comes first: on SQLite it takes the database's write lock, on PostgreSQL the
+    SELECT ... FOR UPDATE then locks the rows. Either way simultaneous tries on the same email or
+    address are counted one after another. Rows are taken in digest order, so two tries never
+    wait on each other in a circle.
+    """
+    digests = {throttle: tokens.digest(f"{throttle.scope}:{value}") for throttle, value in counted.items()}
+    ordered = sorted(set(digests.values()))
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(insert(LoginThrottle).values([{"digest": d} for d in ordered]).on_conflict_do_nothing())
+    rows = session.scalars(
+        sa.select(LoginThrottle)
+        .where(LoginThrottle.digest.in_(ordered))
+        .order_by(LoginThrottle.digest)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    by_digest = {row.digest: row for row in rows}
+    return {throttle: by_digest[d] for throttle, d in digests.items()}
+
+
+def _waiting(throttle: Throttle, counts: dict[Throttle, LoginThrottle], now: datetime) -> bool:
+    """True if this count still asks the try to wait."""
+    if throttle is ACCOUNT and counts[PAIR].logged_in_at is not None:
+        return False  # the owner's usual address: others' guessing must not lock them out
+    not_before = counts[throttle].not_before
+    return not_before is not None and now < not_before
+
+
+def _count_failure(throttle: Throttle, row: LoginThrottle, now: datetime) -> None:
+    """Add a failure to a locked row, and set how long the next try must wait."""
+    stale = row.last_failure_at is None or row.last_failure_at < now - FORGET_AFTER
+    row.failures = 1 if stale else row.failures + 1
+    row.last_failure_at = now
+    wait = throttle.wait(row.failures)
+    row.not_before = now + wait if wait else None
 
 
 def authenticate(session: DbSession, email: str, password: str) -> User | None:

@@ -242,7 +242,7 @@ def test_guessing_particulars_stays_fast_on_a_crafted_memo():
 
 
 def test_simultaneous_wrong_passwords_count_one_by_one(app: Flask, auth: Auth):
-    from models import User
+    from models import AuditEvent, LoginThrottle
     from tests.conftest import Client as FormClient
 
     auth.login("clerk")
@@ -255,4 +255,10 @@ def test_simultaneous_wrong_passwords_count_one_by_one(app: Flask, auth: Auth):
 
     assert at_once(15, guess) == [200] * 15
     with app.app_context():
-        assert db.session.scalar(db.select(User.failed_logins)) == 10
+        actions = db.session.scalars(db.select(AuditEvent.action).where(AuditEvent.action.like("user.login_%"))).all()
+        checked, waited = actions.count("user.login_failed"), actions.count("user.login_throttled")
+        counts = db.session.scalars(db.select(LoginThrottle.failures)).all()
+    # Each guess that was checked is counted (none lost to another running at the same moment), and
+    # once the free ones are used up the rest were told to wait.
+    assert checked + waited == 15 and 6 <= checked < 15
+    assert sorted(counts) == [checked] * 3
