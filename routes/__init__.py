@@ -1,15 +1,17 @@
-"""The web layer: blueprints, CSRF, login, error pages and security headers, wired into the app."""
+"""The web layer: blueprints, CSRF, login, request bodies, error pages and security headers, wired into the app."""
 
 import logging
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, Request, current_app, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import exc as sa_exc
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
+from werkzeug.serving import WSGIRequestHandler
 
 from models import db
 from routes import acknowledge, api, auth, circulars, cli, endorsements, mailbox, roster
@@ -32,8 +34,39 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, min=1, max=2**31 - 1)
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, where a body nested too deeply for the parser is malformed (a ValueError) like any other."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as exc:
+            raise ValueError("JSON nested too deeply") from exc
+
+
+class BodyRequest(Request):
+    """A request whose body, sent as JSON but unreadable, is a 400 on every route.
+
+    Even when a view asks for the JSON `silent`ly (an optional body): otherwise a broken body would
+    read as no body at all, and the view would go ahead without what the client meant to say.
+    """
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        if (force or self.is_json) and self.get_data(cache=True):
+            silent = False
+        return super().get_json(force=force, silent=silent, cache=cache)
+
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        if e is None:  # not sent as JSON: werkzeug's 415
+            return super().on_json_loading_failed(e)
+        raise BadRequest("The body is not valid JSON.") from e
+
+
 def init_app(app: Flask) -> None:
-    """Register blueprints, CSRF (everywhere but the bearer-token API), login, errors and CLI."""
+    """Register blueprints, CSRF (everywhere but the bearer-token API), login, bodies, errors and CLI."""
+    app.request_class = BodyRequest
+    app.json = JSONProvider(app)
+    _name_the_server_plainly()
     app.url_map.converters["id"] = IdConverter
     csrf.init_app(app)
     auth.login_manager.init_app(app)
@@ -108,6 +141,15 @@ def register_error_handlers(app: Flask) -> None:
         return _http_error(InternalServerError())
 
 
+def _name_the_server_plainly() -> None:
+    """werkzeug's own server (`flask run`) names its version and Python's in every response.
+
+    It writes that Server header before the app's headers, so a header of ours would only add a
+    second one: the server is told its name instead.
+    """
+    WSGIRequestHandler.version_string = lambda self: "Pavati"  # type: ignore[method-assign]
+
+
 def _security_headers(response: Any) -> Any:
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -118,4 +160,8 @@ def _security_headers(response: Any) -> Any:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if request.path.startswith("/a/"):
         response.headers["Cache-Control"] = "private, no-store"
+    elif not request.path.startswith("/static/"):
+        # Staff pages, downloads and API answers hold officers' names and letters: no copy is left in
+        # the browser's cache (a shared office computer) or a proxy's. Other directives stay.
+        response.cache_control.no_store = True
     return response

@@ -140,3 +140,28 @@ def test_oversized_upload_is_413(app: Flask, client: Client, api_token: Any):
     app.config["MAX_CONTENT_LENGTH"] = 1024
     response = register(client, api_token(), file=(io.BytesIO(b"%PDF-" + b"0" * 4096), "big.pdf"))
     assert response.status_code == 413 and response.json["error"]
+
+
+@pytest.mark.parametrize("body", ["[" * 100_000 + "]" * 100_000, '{"revision": 1', b"\xff"])
+def test_unreadable_json_is_400_on_every_route_and_changes_nothing(client: Client, api_token: Any, body: str | bytes):
+    headers = api_token()
+    circular_id = register(client, headers).json["id"]
+    url = f"/api/v1/circulars/{circular_id}/endorsements"
+    draft = client.post(url, json={"file_no": "No.1", "ack_kind": "read", "dated": "2026-03-11"}, headers=headers)
+    endorsement_id = draft.json["id"]
+    for target in [url, f"/api/v1/endorsements/{endorsement_id}/issue"]:
+        response = client.post(target, data=body, content_type="application/json", headers=headers)
+        assert response.status_code == 400 and "not valid JSON" in response.json["error"], target
+    assert client.get(f"/api/v1/endorsements/{endorsement_id}", headers=headers).json["status"] == "draft"
+
+
+def test_an_api_token_ends_with_its_owners_password(app: Flask, client: Client, api_token: Any):
+    from services import accounts
+
+    headers = api_token()
+    assert client.get("/api/v1/circulars", headers=headers).status_code == 200
+    with app.app_context():
+        user = accounts.find_user(db.session, "api-clerk@parcell.hry.gov.in")
+        accounts.set_password(db.session, user.id, "a brand new password")
+        db.session.commit()
+    assert client.get("/api/v1/circulars", headers=headers).status_code == 401

@@ -72,7 +72,7 @@ def test_deeply_nested_json(client: Client, api_token: Any):
         content_type="application/json",
         headers=headers,
     )
-    assert response.status_code == 422 and "JSON object" in response.json["error"]
+    assert response.status_code == 400 and "not valid JSON" in response.json["error"]
 
 
 def test_subject_pasted_with_line_separators_and_long_unicode_reference(app: Flask, client: Client, api_token: Any):
