@@ -17,7 +17,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
 
 from models import Circular, DbSession
-from services import audit, fields, files
+from services import audit, fields, files, memo_file
 from services.errors import Conflict, Invalid, NotFound
 
 MAX_PAGES = 200
@@ -61,11 +61,11 @@ def _clean(text: str) -> str:
 
 
 def _check_appendable(data: bytes) -> None:
-    """The memo's pages must go behind the letter; a file pypdf reads but cannot copy is refused now,
-    not at issue time."""
+    """The memo's pages must go behind the letter, made inert as `letters` does; a file pypdf reads
+    but cannot copy is refused now, not at issue time."""
     try:
         writer = pypdf.PdfWriter()
-        writer.append(io.BytesIO(data))
+        writer.append(io.BytesIO(memo_file.inert(data)))
         writer.write(io.BytesIO())
     except Exception as exc:  # as in _parse: any failure is the file's
         raise Invalid("The PDF's structure is damaged; save it again as PDF and upload that copy.", "file") from exc

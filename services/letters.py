@@ -16,7 +16,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from models import AckKind, Circular, DbSession, Endorsement, utcnow
-from services import audit, fields, files
+from services import audit, fields, files, memo_file
 from services.errors import Conflict, Invalid, NotFound
 from services.intake import get_circular
 
@@ -182,10 +182,11 @@ def render_letter(endorsement: Endorsement, draft: bool) -> bytes:
 
 
 def letter_with_memo(endorsement: Endorsement, draft: bool) -> bytes:
-    """The letter followed by every page of the memo it forwards: what officers receive."""
+    """The letter followed by every page of the memo it forwards, made inert: what officers receive.
+    Nothing of the memo may run, launch or link out under the State's letterhead."""
     writer = pypdf.PdfWriter()
     writer.append(io.BytesIO(render_letter(endorsement, draft)))
-    writer.append(io.BytesIO(files.load(endorsement.circular.pdf_sha256)))
+    writer.append(io.BytesIO(memo_file.inert(files.load(endorsement.circular.pdf_sha256))))
     writer.add_metadata({"/Title": f"{endorsement.file_no} — {endorsement.circular.subject}"})
     out = io.BytesIO()
     writer.write(out)

@@ -3,10 +3,12 @@
 import io
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
 from flask import Flask
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject, TextStringObject
 
 from models import db
 from services import intake, letters
@@ -43,8 +45,8 @@ def test_reference_key_ignores_prefix_case_and_spaces():
     assert intake.reference_key("No. T-28/27/2025-iGOT Part(1)") == intake.reference_key("t-28/27/2025-igot part(1)")
 
 
-def draft(app: Flask, **overrides: object) -> int:
-    memo = intake.read_memo(sample("dopt-igot-email-om.pdf"))
+def draft(app: Flask, memo_pdf: bytes | None = None, **overrides: object) -> int:
+    memo = intake.read_memo(memo_pdf or sample("dopt-igot-email-om.pdf"))
     circular = intake.diarise(db.session, memo.sha256, "om.pdf", MEMO_FIELDS, None)
     fields = {**letters.draft_defaults(db.session, circular.id), "dated": "2026-03-11", **overrides}
     return letters.prepare_endorsement(db.session, circular.id, fields, None).id
@@ -123,3 +125,97 @@ def test_renderer_fetches_only_static_files(app: Flask, tmp_path: Path):
         ]:
             with pytest.raises(ValueError):
                 fetcher.fetch(url)
+
+
+def _dict(**entries: Any) -> DictionaryObject:
+    return DictionaryObject({NameObject(f"/{k}"): v for k, v in entries.items()})
+
+
+def _script(code: str) -> DictionaryObject:
+    return _dict(S=NameObject("/JavaScript"), JS=TextStringObject(code))
+
+
+def memo_with_active_content() -> bytes:
+    """A one-page memo that acts when opened or clicked, in every way a PDF reader allows."""
+    writer = pypdf.PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    font = _dict(Type=NameObject("/Font"), Subtype=NameObject("/Type1"), BaseFont=NameObject("/Helvetica"))
+    page[NameObject("/Resources")] = _dict(Font=_dict(F1=writer._add_object(font)))
+    content = StreamObject()
+    content.set_data(b"BT /F1 12 Tf 72 760 Td (Office Memorandum of the crafted kind) Tj ET")
+    page[NameObject("/Contents")] = writer._add_object(content)
+    page[NameObject("/AA")] = _dict(O=_script("app.alert('page opened')"))
+    rect = ArrayObject(NumberObject(n) for n in (72, 700, 300, 720))
+    actions = [
+        _script("app.alert('clicked')"),
+        _dict(S=NameObject("/Launch"), F=TextStringObject("cmd.exe")),
+        _dict(S=NameObject("/URI"), URI=TextStringObject("https://evil.example/"), Next=_script("1")),
+    ]
+    links = [_dict(Type=NameObject("/Annot"), Subtype=NameObject("/Link"), Rect=rect, A=a) for a in actions]
+    payload = StreamObject()
+    payload.set_data(b"MZ payload")
+    payload[NameObject("/Type")] = NameObject("/EmbeddedFile")
+    filespec = writer._add_object(
+        _dict(Type=NameObject("/Filespec"), F=TextStringObject("payload.exe"), EF=_dict(F=writer._add_object(payload)))
+    )
+    attachment = _dict(Type=NameObject("/Annot"), Subtype=NameObject("/FileAttachment"), Rect=rect, FS=filespec)
+    field = writer._add_object(
+        _dict(
+            Type=NameObject("/Annot"),
+            Subtype=NameObject("/Widget"),
+            FT=NameObject("/Tx"),
+            T=TextStringObject("name"),
+            Rect=rect,
+            AA=_dict(K=_script("app.launchURL('https://evil.example/')")),
+        )
+    )
+    page[NameObject("/Annots")] = ArrayObject([*(writer._add_object(a) for a in [*links, attachment]), field])
+    root = writer.root_object
+    root[NameObject("/OpenAction")] = _script("app.alert('document opened')")
+    root[NameObject("/Names")] = _dict(
+        JavaScript=_dict(Names=ArrayObject([TextStringObject("run"), writer._add_object(_script("1"))])),
+        EmbeddedFiles=_dict(Names=ArrayObject([TextStringObject("payload.exe"), filespec])),
+    )
+    root[NameObject("/AcroForm")] = _dict(Fields=ArrayObject([field]), XFA=TextStringObject("<xdp/>"))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+ACTIVE_KEYS = {"/A", "/AA", "/OpenAction", "/JS", "/JavaScript", "/EmbeddedFiles", "/EF", "/XFA", "/URI"}
+ACTIVE_VALUES = {"/JavaScript", "/Launch", "/URI", "/FileAttachment", "/EmbeddedFile"}
+
+
+def active_content(data: bytes) -> set[str]:
+    """Every active key or action name in the file: each numbered object (unreferenced ones too), and
+    every dictionary and array inside it."""
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    found: set[str] = set()
+    stack: list[Any] = [reader.trailer]
+    for number in range(1, int(reader.trailer["/Size"])):
+        try:
+            stack.append(reader.get_object(number))
+        except Exception:  # a free entry in the table: nothing there
+            continue
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, dict):
+            found |= ACTIVE_KEYS.intersection(obj)
+            found |= {str(v) for v in obj.values() if isinstance(v, NameObject) and v in ACTIVE_VALUES}
+            stack.extend(v for v in obj.values() if isinstance(v, dict | list))
+        elif isinstance(obj, list):
+            stack.extend(v for v in obj if isinstance(v, dict | list))
+    return found
+
+
+def test_issued_letter_carries_none_of_the_memos_active_content(app: Flask):
+    memo = memo_with_active_content()
+    assert active_content(memo) == ACTIVE_KEYS | ACTIVE_VALUES  # the crafted memo has them all
+    with app.app_context():
+        endorsement_id = draft(app, memo)
+        letters.issue_endorsement(db.session, endorsement_id, None)
+        db.session.commit()
+        issued = letters.issued_pdf(db.session, endorsement_id)
+    assert active_content(issued) == set()
+    assert "Office Memorandum of the crafted kind" in pdf_text(issued)
+    assert len(pypdf.PdfReader(io.BytesIO(issued)).pages) >= 2
