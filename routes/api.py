@@ -188,10 +188,7 @@ def list_officers() -> Any:
 @bp.post("/circulars/<id:circular_id>/endorsements")
 def create_endorsement(circular_id: int) -> Any:
     actor = _actor()
-    try:
-        given = request.get_json(silent=True)
-    except RecursionError:  # absurdly nested JSON
-        given = None
+    given = request.get_json(silent=True)
     if not isinstance(given, dict):
         raise Invalid("Send the endorsement as a JSON object.")
     if "signatory" in given and "signatory_name" not in given:

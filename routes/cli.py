@@ -79,10 +79,10 @@ def api_token(email: str) -> None:
 @click.argument("email")
 @cli_errors
 def change_password(email: str) -> None:
-    """Set a new password (asked for twice, or piped); the user's other sessions end."""
+    """Set a new password (asked for twice, or piped); the user's other sessions and API tokens end."""
     accounts.set_password(db.session, accounts.find_user(db.session, email).id, _read_password())
     db.session.commit()
-    click.echo(f"Password changed for {email}.")
+    click.echo(f"Password changed for {email}; their sessions and API tokens have ended.")
 
 
 @users.command("deactivate")

@@ -84,11 +84,14 @@ def test_passwd_deactivate_and_revoke(app: Flask, runner: Any, client: Any):
     runner.invoke(args=["users", "create", "ds@hry.gov.in", "--name", "DS"], input="a long password\n")
     token = runner.invoke(args=["users", "token", "ds@hry.gov.in"]).output.strip().splitlines()[-1]
     bearer = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/officers", headers=bearer).status_code == 200
     assert runner.invoke(args=["users", "passwd", "ds@hry.gov.in"], input="another password\n").exit_code == 0
     with app.app_context():
         assert accounts.authenticate(db.session, "ds@hry.gov.in", "another password") is not None
+    assert client.get("/api/v1/officers", headers=bearer).status_code == 401  # the password change ended it
+    token = runner.invoke(args=["users", "token", "ds@hry.gov.in"]).output.strip().splitlines()[-1]
     assert "1 API tokens revoked" in runner.invoke(args=["users", "revoke-tokens", "ds@hry.gov.in"]).output
-    assert client.get("/api/v1/officers", headers=bearer).status_code == 401
+    assert client.get("/api/v1/officers", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert runner.invoke(args=["users", "deactivate", "ds@hry.gov.in"]).exit_code == 0
     with app.app_context():
         assert accounts.authenticate(db.session, "ds@hry.gov.in", "another password") is None
