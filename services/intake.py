@@ -3,6 +3,7 @@
 import contextlib
 import hashlib
 import io
+import json
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -21,12 +22,9 @@ from services import audit, fields, files, memo_file
 from services.errors import Conflict, Invalid, NotFound
 
 MAX_PAGES = 200
-# Text is read from the first pages only, and the particulars guessed from its start: a memo's
-# particulars are on page one, and a crafted file must not cost minutes of CPU.
-TEXT_PAGES = 20
-MAX_TEXT = 200_000
 GUESS_FROM = 20_000
 UPLOAD_TICKET_SECONDS = 24 * 3600
+READING = "reading"  # the note kept beside a stored memo: its page count and text
 
 
 @dataclass
@@ -39,19 +37,30 @@ class Memo:
     guess: dict[str, Any] = field(default_factory=dict)
 
 
-def _parse(data: bytes) -> tuple[int, str]:
-    """The PDF's page count and text layer; raises Invalid for anything pypdf cannot read."""
+def _read(data: bytes) -> tuple[int, str]:
+    """The PDF's page count and text layer, read once: kept beside the stored file for `diarise`,
+    since reading a page's text is the costly part of an upload."""
+    pages, text = memo_file.pages_and_text(data)
+    return pages, _clean(text)
+
+
+def _reading(sha256: str) -> tuple[int, str]:
+    """The page count and text `read_memo` kept for a stored file; read again only if none was kept
+    (an upload made before readings were kept)."""
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        kept = json.loads(files.load_beside(sha256, READING))
+        return int(kept["pages"]), str(kept["text"])
     try:
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise Invalid("The PDF is password-protected; upload an unprotected copy.", "file")
-        pages = len(reader.pages)
-        text = "\n".join((page.extract_text() or "") for page in reader.pages[:TEXT_PAGES])
-    except Invalid:
-        raise
-    except Exception as exc:  # pypdf raises many kinds on damaged files; all mean the same to a clerk
-        raise Invalid("The PDF is damaged or unreadable.", "file") from exc
-    return pages, _clean(text[:MAX_TEXT])
+        data = files.load(sha256)
+    except (OSError, ValueError):
+        raise Invalid("The uploaded PDF was not found; upload it again.", "file") from None
+    pages, text = _read(data)
+    _keep_reading(sha256, pages, text)
+    return pages, text
+
+
+def _keep_reading(sha256: str, pages: int, text: str) -> None:
+    files.store_beside(sha256, READING, json.dumps({"pages": pages, "text": text}).encode())
 
 
 def _clean(text: str) -> str:
@@ -67,7 +76,7 @@ def _check_appendable(data: bytes) -> None:
         writer = pypdf.PdfWriter()
         writer.append(io.BytesIO(memo_file.inert(data)))
         writer.write(io.BytesIO())
-    except Exception as exc:  # as in _parse: any failure is the file's
+    except Exception as exc:  # as in reading: any failure is the file's
         raise Invalid("The PDF's structure is damaged; save it again as PDF and upload that copy.", "file") from exc
 
 
@@ -77,13 +86,15 @@ def read_memo(data: bytes) -> Memo:
         raise Invalid("The file is empty.", "file")
     if not data.lstrip()[:5] == b"%PDF-":
         raise Invalid("The file is not a PDF.", "file")
-    pages, text = _parse(data)
+    pages, text = _read(data)
     if pages == 0:
         raise Invalid("The PDF has no pages.", "file")
     if pages > MAX_PAGES:
         raise Invalid(f"The PDF has {pages} pages; at most {MAX_PAGES} are accepted.", "file")
     _check_appendable(data)
-    return Memo(sha256=files.store(data), pages=pages, text=text, guess=guess_particulars(text))
+    sha = files.store(data)
+    _keep_reading(sha, pages, text)
+    return Memo(sha256=sha, pages=pages, text=text, guess=guess_particulars(text))
 
 
 # Bounded patterns (no unbounded lazy runs, no \s* across lines), so guessing stays linear.
@@ -155,11 +166,7 @@ def diarise(
         "diary_no": fields.text(particulars, "diary_no", "Diary number", 100),
         "received_on": received_on,
     }
-    try:
-        data = files.load(pdf_sha256)
-    except (OSError, ValueError):
-        raise Invalid("The uploaded PDF was not found; upload it again.", "file") from None
-    pages, text = _parse(data)
+    pages, text = _reading(pdf_sha256)
     key = reference_key(reference_no)
     if same := session.scalar(sa.select(Circular).where(Circular.pdf_sha256 == pdf_sha256)):
         raise Conflict(f"This PDF is already registered as {same.reference_no} (diary {same.diary_no}).", "file")
