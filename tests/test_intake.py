@@ -3,6 +3,7 @@
 import io
 import time
 import zlib
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -113,3 +114,18 @@ def test_upload_kept_before_its_reading_was_still_registers(app: Flask, monkeypa
         db.session.rollback()
         intake.diarise(db.session, sha, "om.pdf", MEMO_FIELDS, None)
         assert len(calls) == 2  # the reading is kept from then on
+
+
+def test_guess_particulars_from_the_sample_memo():
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(sample("dopt-igot-email-om.pdf"))).pages)
+    guess = intake.guess_particulars(text)
+    assert guess == {
+        "reference_no": "T-28/27/2025-iGOT Part(1)",
+        "dated": date(2026, 3, 3),
+        "issued_by": "Department of Personnel and Training",
+        "subject": "Instructions regarding Updation of Email ID on SPARROW and iGOT Karmayogi Portal – reg.",
+    }
+
+
+def test_reference_key_ignores_prefix_case_and_spaces():
+    assert intake.reference_key("No. T-28/27/2025-iGOT Part(1)") == intake.reference_key("t-28/27/2025-igot part(1)")

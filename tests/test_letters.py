@@ -30,21 +30,6 @@ def test_long_date(day: date, text: str):
     assert letters.long_date(day) == text
 
 
-def test_guess_particulars_from_the_sample_memo():
-    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(sample("dopt-igot-email-om.pdf"))).pages)
-    guess = intake.guess_particulars(text)
-    assert guess == {
-        "reference_no": "T-28/27/2025-iGOT Part(1)",
-        "dated": date(2026, 3, 3),
-        "issued_by": "Department of Personnel and Training",
-        "subject": "Instructions regarding Updation of Email ID on SPARROW and iGOT Karmayogi Portal – reg.",
-    }
-
-
-def test_reference_key_ignores_prefix_case_and_spaces():
-    assert intake.reference_key("No. T-28/27/2025-iGOT Part(1)") == intake.reference_key("t-28/27/2025-igot part(1)")
-
-
 def draft(app: Flask, memo_pdf: bytes | None = None, **overrides: object) -> int:
     memo = intake.read_memo(memo_pdf or sample("dopt-igot-email-om.pdf"))
     circular = intake.diarise(db.session, memo.sha256, "om.pdf", MEMO_FIELDS, None)
