@@ -5,11 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app
 
-# Debian packages: WeasyPrint's Pango and fonts to run; Chromium for the browser tests.
+# Debian packages: WeasyPrint's Pango and fonts to run; Chromium for the browser tests, Redis for the
+# Celery tests; Postfix only for its smtp-sink, the benchmark's mail server.
 APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
-APT_TEST := chromium
+APT_TEST := chromium redis-server redis-tools
+APT_BENCH := postfix
 
-.PHONY: run test lint typecheck pytest bench clean system-run system-test
+.PHONY: run test lint typecheck pytest bench clean system-run system-test system-bench
 
 run: system-run $(VENV)/.run
 	$(BIN)/flask db upgrade
@@ -28,14 +30,17 @@ typecheck: $(VENV)/.dev
 pytest: $(VENV)/.dev
 	$(BIN)/pytest -q
 
-bench: $(VENV)/.dev
-	$(BIN)/python bench/send_outbox.py
+bench: system-bench $(VENV)/.dev
+	$(BIN)/python bench/dispatch.py 5000
 
 system-run:
 	@sh .ci/apt-ensure $(APT_RUN)
 
 system-test:
 	@sh .ci/apt-ensure $(APT_RUN) $(APT_TEST)
+
+system-bench:
+	@sh .ci/apt-ensure $(APT_RUN) $(APT_BENCH)
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -1,5 +1,6 @@
 """The application factory: settings from the environment, then each part wired in turn."""
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -13,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import routes
 from models import db
-from services import dispatch, files, outbox, postbox
+from services import files, jobs, postbox
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -37,20 +38,39 @@ def settings_from_env(instance_path: str) -> dict[str, Any]:
         "MAIL_PASSWORD": env("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER") or "PAR Cell <parcell@localhost>",
         "MAIL_MSGID_DOMAIN": env("MAIL_MSGID_DOMAIN") or "pavati.local",
-        "MAIL_TIMEOUT": float(env("MAIL_TIMEOUT") or 30),
+        "SMTP_TIMEOUT_SECONDS": float(env("SMTP_TIMEOUT_SECONDS") or 30),
         "PUBLIC_BASE_URL": public_url,
         "TIMEZONE": env("TIMEZONE") or "Asia/Kolkata",
         "TRUST_PROXY": _flag("TRUST_PROXY"),
-        "OUTBOX_WORKERS": int(env("OUTBOX_WORKERS") or 4),
-        "OUTBOX_SWEEP_SECONDS": float(env("OUTBOX_SWEEP_SECONDS") or 30),
-        # A claim on a row older than this came from a worker that died: the row is sent again.
-        "SEND_CLAIM_SECONDS": float(env("SEND_CLAIM_SECONDS") or 300),
+        **_sending_settings(env),
         "FILES_DIR": env("FILES_DIR") or str(Path(instance_path) / "files"),
         "MAILBOX_DIR": env("MAILBOX_DIR") or str(Path(instance_path) / "mailbox"),
         # Behind HTTPS (as the public links say), cookies travel only over HTTPS.
         "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", default=public_url.startswith("https://")),
         "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", default=public_url.startswith("https://")),
         **{key: env(key) or value for key, value in LETTER_DEFAULTS.items()},
+    }
+
+
+def _sending_settings(env: Any) -> dict[str, Any]:
+    """How mail goes out: connections, batches, rate, retries, claims, and where background jobs run."""
+    connections = int(env("SEND_CONNECTIONS") or 4)
+    return {
+        "SEND_CONNECTIONS": connections,
+        "SEND_BATCH": int(env("SEND_BATCH") or 100),
+        "SEND_RATE_PER_MINUTE": float(env("SEND_RATE_PER_MINUTE") or 0) or None,
+        "SEND_RETRY_BASE_SECONDS": float(env("SEND_RETRY_BASE_SECONDS") or 60),
+        "SEND_MAX_ATTEMPTS": int(env("SEND_MAX_ATTEMPTS") or 8),
+        # A claim on a row older than this came from a worker that died: the row is sent again.
+        "SEND_CLAIM_SECONDS": float(env("SEND_CLAIM_SECONDS") or 300),
+        "OUTBOX_SWEEP_SECONDS": float(env("OUTBOX_SWEEP_SECONDS") or 30),
+        "REMINDERS_EVERY_SECONDS": float(env("REMINDERS_EVERY_SECONDS") or 3600),
+        "CELERY_BROKER_URL": env("CELERY_BROKER_URL") or None,
+        # The broker's queue (and the name the shared rate limit is kept under): one per installation.
+        "CELERY_QUEUE": env("CELERY_QUEUE") or "pavati",
+        # Sending threads, and two more for other jobs, when no Celery broker is set.
+        "JOB_THREADS": connections + 2,
+        "LOG_LEVEL": (env("LOG_LEVEL") or "INFO").upper(),
     }
 
 
@@ -99,9 +119,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config.get("TRUST_PROXY"):
         # Behind one reverse proxy: take the client's address and scheme from its X-Forwarded headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+    _configure_logging(app)
     register_extensions(app)
     routes.init_app(app)
     return app
+
+
+def _configure_logging(app: Flask) -> None:
+    """Log at LOG_LEVEL to standard error (where gunicorn and Celery collect it), so that a worker's
+    failure is seen; a handler already set up by the host process is kept."""
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(process)d]: %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(app.config["LOG_LEVEL"])
+    # WeasyPrint reports every step of every render at INFO: only its warnings are news.
+    logging.getLogger("weasyprint").setLevel(max(logging.WARNING, root.level))
 
 
 def _keep_data_private(app: Flask) -> None:
@@ -118,12 +152,12 @@ def _keep_data_private(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Database, migrations, mail and the outbox executor."""
+    """Database, migrations, mail and the executor of background jobs."""
 
     db.init_app(app)
     Migrate(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     postbox.init_app(app)
-    outbox.init_app(app, dispatch.send_delivery, dispatch.due_deliveries)
+    jobs.init_app(app)
     _tune_sqlite(app)
 
 

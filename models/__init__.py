@@ -2,8 +2,8 @@
 
 from models.audit import AuditEvent
 from models.base import Base, DbSession, db, utcnow
-from models.circulars import AckKind, Circular, Endorsement
-from models.dispatch import Acknowledgement, Delivery, DeliveryStatus, Recipient, RecipientState
+from models.circulars import AckKind, Circular, Endorsement, SendingState
+from models.dispatch import Acknowledgement, Delivery, DeliveryKind, DeliveryStatus, Recipient, RecipientState
 from models.roster import Officer, normalise_email
 from models.staff import ApiToken, LoginThrottle, Role, User
 
@@ -16,6 +16,7 @@ __all__ = [
     "Circular",
     "DbSession",
     "Delivery",
+    "DeliveryKind",
     "DeliveryStatus",
     "Endorsement",
     "LoginThrottle",
@@ -23,6 +24,7 @@ __all__ = [
     "Recipient",
     "RecipientState",
     "Role",
+    "SendingState",
     "User",
     "db",
     "normalise_email",

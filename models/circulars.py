@@ -17,6 +17,14 @@ class AckKind(enum.StrEnum):
     EMAIL_ALIGNMENT = "email_alignment"
 
 
+class SendingState(enum.StrEnum):
+    """Whether an issued letter's emails may go: a distribution can be paused, resumed or called off."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+
+
 class Circular(db.Model):  # type: ignore[name-defined,misc]
     """A memo received and diarised: its particulars and the stored PDF."""
 
@@ -61,7 +69,13 @@ class Endorsement(db.Model):  # type: ignore[name-defined,misc]
     pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     # Counts every change to the draft, so that issuing can tell the letter it rendered is still current.
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    sending: Mapped[str] = mapped_column(sa.String(16), default=SendingState.ACTIVE.value, server_default="active")
     last_reminded_at: Mapped[datetime | None]
+    # Rounds of reminders sent; scheduled ones go every `remind_every_days` until the deadline, at most
+    # `remind_at_most` rounds in all.
+    reminder_rounds: Mapped[int] = mapped_column(default=0, server_default="0")
+    remind_every_days: Mapped[int | None]
+    remind_at_most: Mapped[int | None]
     issued_at: Mapped[datetime | None]
     issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))

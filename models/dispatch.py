@@ -21,7 +21,8 @@ class RecipientState(enum.StrEnum):
 
 
 class DeliveryStatus(enum.StrEnum):
-    """An outbox row's life: queued → sending → sent, or failed (or cancelled, for a reminder no longer due)."""
+    """An outbox row's life: queued → sending → sent (or bounced later), or failed, or cancelled (a
+    reminder no longer wanted, or a distribution called off)."""
 
     QUEUED = "queued"
     SENDING = "sending"
@@ -29,6 +30,14 @@ class DeliveryStatus(enum.StrEnum):
     FAILED = "failed"
     BOUNCED = "bounced"
     CANCELLED = "cancelled"  # a reminder for someone who answered (or left) before it went out
+
+
+class DeliveryKind(enum.StrEnum):
+    """What an email is: the letter to an officer, a reminder of it, or a copy to an office."""
+
+    LETTER = "letter"
+    REMINDER = "reminder"
+    COPY = "copy"  # to a copy-to office: no acknowledgement link, counted apart
 
 
 class Recipient(db.Model):  # type: ignore[name-defined,misc]
@@ -57,13 +66,28 @@ class Recipient(db.Model):  # type: ignore[name-defined,misc]
 
 
 class Delivery(db.Model):  # type: ignore[name-defined,misc]
-    """One email to one recipient: the first send or a reminder. The outbox is these rows."""
+    """One email: the letter, a reminder or a copy. The outbox is these rows."""
+
+    __table_args__ = (
+        # A double click or a repeated API call can create nothing twice: one email of each kind
+        # and round per recipient (and per address, for copies, which have no recipient).
+        sa.UniqueConstraint("recipient_id", "kind", "round", name="uq_delivery_recipient_kind_round"),
+        sa.UniqueConstraint("endorsement_id", "to_email", "kind", "round", name="uq_delivery_address_kind_round"),
+        sa.Index("ix_delivery_due", "status", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("recipient.id"), index=True)
-    is_reminder: Mapped[bool] = mapped_column(default=False)
+    endorsement_id: Mapped[int] = mapped_column(sa.ForeignKey("endorsement.id"), index=True)
+    recipient_id: Mapped[int | None] = mapped_column(sa.ForeignKey("recipient.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16), default=DeliveryKind.LETTER.value)
+    # 0 for the letter and copies; 1, 2... for each round of reminders.
+    round: Mapped[int] = mapped_column(default=0)
+    # Where it went, as it was then.
+    to_name: Mapped[str] = mapped_column(sa.String(200))
+    to_email: Mapped[str] = mapped_column(sa.String(254))
     status: Mapped[str] = mapped_column(sa.String(16), default=DeliveryStatus.QUEUED.value, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
+    # The last failure, with the server's own reply where it gave one.
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     # When a queued row is due; for a row being sent, when its worker's claim lapses.
     next_attempt_at: Mapped[datetime | None]
@@ -74,7 +98,12 @@ class Delivery(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 
-    recipient: Mapped[Recipient] = relationship(back_populates="deliveries")
+    endorsement: Mapped[Endorsement] = relationship()
+    recipient: Mapped[Recipient | None] = relationship(back_populates="deliveries")
+
+    @property
+    def is_reminder(self) -> bool:
+        return self.kind == DeliveryKind.REMINDER
 
 
 class Acknowledgement(db.Model):  # type: ignore[name-defined,misc]

@@ -26,6 +26,10 @@ class Officer(db.Model):  # type: ignore[name-defined,misc]
     mobile: Mapped[str] = mapped_column(sa.String(20), default="")
     igot_email: Mapped[str | None] = mapped_column(sa.String(254))
     active: Mapped[bool] = mapped_column(default=True)
+    # Set when mail to the address on record bounced (a delivery status notification); cleared when
+    # the address changes.
+    email_bounced_at: Mapped[datetime | None]
+    email_bounce_reason: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

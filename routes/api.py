@@ -89,6 +89,8 @@ def officer_json(o: Officer) -> dict[str, Any]:
         "mobile": o.mobile,
         "igot_email": o.igot_email,
         "active": o.active,
+        "email_bounced_at": _iso(o.email_bounced_at),
+        "email_bounce_reason": o.email_bounce_reason,
     }
 
 
@@ -110,6 +112,9 @@ def endorsement_json(e: Endorsement) -> dict[str, Any]:
         "issued_at": _iso(e.issued_at),
         "pdf_sha256": e.pdf_sha256,
         "counts": tracking.counts(db.session, e.id),
+        "sending": e.sending,
+        "progress": tracking.sending_progress(db.session, e.id),
+        "reminders": {"rounds": e.reminder_rounds, "every_days": e.remind_every_days, "at_most": e.remind_at_most},
     }
 
 
@@ -129,6 +134,8 @@ def recipient_json(r: Recipient, d: Delivery | None) -> dict[str, Any]:
             "status": d.status,
             "attempts": d.attempts,
             "last_error": d.last_error,
+            "kind": d.kind,
+            "round": d.round,
             "is_reminder": d.is_reminder,
             "sent_at": _iso(d.sent_at),
         },
@@ -234,10 +241,41 @@ def distribute(endorsement_id: int) -> Any:
 
 @bp.post("/endorsements/<id:endorsement_id>/reminders")
 def reminders(endorsement_id: int) -> Any:
+    """Remind every pending officer, or those of `{"recipient_ids": [...]}` still pending."""
     actor = _actor()
-    count = dispatch.send_reminders(db.session, endorsement_id, actor.id)
+    given = request.get_json(silent=True) or {}
+    chosen = given.get("recipient_ids") if isinstance(given, dict) else None
+    if chosen is not None and (
+        not isinstance(chosen, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in chosen)
+    ):
+        raise Invalid("recipient_ids must be a list of recipient ids.", "recipient_ids")
+    count = dispatch.send_reminders(db.session, endorsement_id, actor.id, chosen)
     db.session.commit()
     return jsonify({"recipients": count}), 202
+
+
+@bp.post("/endorsements/<id:endorsement_id>/<any(pause, resume, cancel):action>")
+def set_sending(endorsement_id: int, action: str) -> Any:
+    actor = _actor()
+    endorsement = dispatch.set_sending(db.session, endorsement_id, dispatch.SENDING_ACTIONS[action], actor.id)
+    db.session.commit()
+    return jsonify(endorsement_json(endorsement))
+
+
+@bp.post("/endorsements/<id:endorsement_id>/reminder-schedule")
+def reminder_schedule(endorsement_id: int) -> Any:
+    """`{"every_days": N, "at_most": K}`: remind pending officers every N days until the deadline,
+    at most K rounds; nulls turn the schedule off."""
+    actor = _actor()
+    given = request.get_json(silent=True)
+    if not isinstance(given, dict):
+        raise Invalid("Send the schedule as a JSON object.")
+    values = [given.get("every_days"), given.get("at_most")]
+    if any(v is not None and (isinstance(v, bool) or not isinstance(v, int)) for v in values):
+        raise Invalid("every_days and at_most must be whole numbers (or null).")
+    endorsement = dispatch.schedule_reminders(db.session, endorsement_id, values[0], values[1], actor.id)
+    db.session.commit()
+    return jsonify(endorsement_json(endorsement))
 
 
 @bp.post("/endorsements/<id:endorsement_id>/retry")

@@ -1,8 +1,9 @@
-"""Command-line tools: staff accounts, API tokens, demo data and the outbox."""
+"""Command-line tools: staff accounts, API tokens, demo data, the outbox, reminders and bounces."""
 
 import functools
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -11,7 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import exc as sa_exc
 
 from models import db
-from services import accounts, demo, outbox
+from services import accounts, bounces, demo, dispatch, outbox, tracking
 from services.errors import ServiceError
 
 users = AppGroup("users", help="Staff accounts and API tokens.")
@@ -119,23 +120,63 @@ def load_demo() -> None:
         click.echo("The demo admin admin@pavati.in already exists; its password is unchanged.")
 
 
-@click.command("send-outbox")
-@with_appcontext
-@click.option("--timeout", default=300, show_default=True, help="Seconds to wait for sending to finish.")
+outbox_cli = AppGroup("outbox", help="The outbox: send what is due, or see how sending goes.")
+reminders_cli = AppGroup("reminders", help="Scheduled reminders.")
+bounces_cli = AppGroup("bounces", help="Mail that came back.")
+
+
+@outbox_cli.command("send")
 @cli_errors
-def send_outbox(timeout: int) -> None:
-    """Send every queued email (for instance after a restart) and wait for the outcome."""
-    executor = outbox.executor()
-    count = executor.sweep()
-    if executor.wait(timeout):
-        click.echo(f"{count} emails tried.")
-    else:
-        executor.shutdown(wait=False)  # what was not tried stays queued for the next run
-        raise click.ClickException(f"Still sending after {timeout}s; the rest stays queued.")
+def outbox_send() -> None:
+    """Send every email that is due now, in this process (for instance after a restart), and wait."""
+    before = tracking.outbox_totals(db.session)
+    outbox.release_dead_claims(db.session)
+    outbox.send_due()
+    after = tracking.outbox_totals(db.session)
+    sent = after["sent"] - before["sent"]
+    click.echo(f"{sent} emails sent; {after['queued']} still queued, {after['failed']} failed.")
+
+
+@outbox_cli.command("status")
+@cli_errors
+def outbox_status() -> None:
+    """Each letter still sending (or with failures): emails by status, the rate and the time left."""
+    rows = tracking.outbox_status(db.session)
+    if not rows:
+        click.echo("Nothing is waiting to be sent, and nothing has failed.")
+    for row in rows:
+        eta = f", about {row['eta_seconds']} s left" if row["eta_seconds"] else ""
+        click.echo(
+            f"#{row['endorsement_id']} {row['file_no']} ({row['state']}): {row['queued']} queued, "
+            f"{row['sending']} sending, {row['sent']} sent, {row['failed']} failed, {row['bounced']} bounced, "
+            f"{row['cancelled']} cancelled; {row['per_minute']} a minute{eta}"
+        )
+
+
+@reminders_cli.command("run-due")
+@cli_errors
+def reminders_run_due() -> None:
+    """Send every scheduled round of reminders that is due (for cron; safe to run twice at once)."""
+    sent = dispatch.run_due_reminders()
+    click.echo(f"{sum(sent.values())} reminders queued for {len(sent)} letters.")
+
+
+@bounces_cli.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@cli_errors
+def bounces_import(path: Path) -> None:
+    """Read an mbox or .eml file of delivery status notifications; mark the emails they report bounced."""
+    report = bounces.import_bounces(db.session, path, None)
+    db.session.commit()
+    click.echo(
+        f"{report.notifications} notifications: {report.bounced} emails marked bounced, "
+        f"{report.unmatched} not ours; {report.not_failures} other messages skipped."
+    )
 
 
 def init_app(app: Flask) -> None:
     """Add the commands to `flask --app app`."""
     app.cli.add_command(users)
     app.cli.add_command(load_demo)
-    app.cli.add_command(send_outbox)
+    for group in (outbox_cli, reminders_cli, bounces_cli):
+        app.cli.add_command(group)

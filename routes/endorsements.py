@@ -74,6 +74,7 @@ def show(endorsement_id: int) -> Any:
         "endorsements/show.html",
         e=endorsement,
         counts=tracking.counts(db.session, endorsement_id),
+        progress=tracking.sending_progress(db.session, endorsement_id),
         rows=rows,
         state=state,
         timeline=tracking.answers_by_day(db.session, endorsement_id, office_tz, datetime.now(office_tz).date()),
@@ -125,6 +126,56 @@ SENDING = {
 def send(endorsement_id: int, action: str) -> Any:
     run, said = SENDING[action]
     return _act(endorsement_id, lambda: run(db.session, endorsement_id, current_user.id), said)
+
+
+@bp.route("/endorsements/<id:endorsement_id>/remind-chosen", methods=["POST"])
+@clerk_required
+def remind_chosen(endorsement_id: int) -> Any:
+    """Remind the officers ticked in the list (those of them still pending)."""
+    chosen = [i for i in (fields.positive_int(v) for v in request.form.getlist("recipient_id")) if i]
+    if not chosen:
+        flash("Tick the officers to remind first.", "error")
+        return redirect(url_for("endorsements.show", endorsement_id=endorsement_id))
+    return _act(
+        endorsement_id,
+        lambda: dispatch.send_reminders(db.session, endorsement_id, current_user.id, chosen),
+        lambda n: f"Reminder sent to {n} of the officers ticked." if n else "None of them is pending: none sent.",
+    )
+
+
+@bp.route("/endorsements/<id:endorsement_id>/<any(pause, resume, cancel):action>", methods=["POST"])
+@clerk_required
+def set_sending(endorsement_id: int, action: str) -> Any:
+    state = dispatch.SENDING_ACTIONS[action]
+    return _act(
+        endorsement_id,
+        lambda: dispatch.set_sending(db.session, endorsement_id, state, current_user.id),
+        lambda _: SENDING_SAID[action],
+    )
+
+
+SENDING_SAID = {
+    "pause": "Sending paused: nothing more goes until you resume.",
+    "resume": "Sending resumed.",
+    "cancel": "Distribution cancelled: the emails not yet sent will not be sent.",
+}
+
+
+@bp.route("/endorsements/<id:endorsement_id>/reminder-schedule", methods=["POST"])
+@clerk_required
+def reminder_schedule(endorsement_id: int) -> Any:
+    every = fields.positive_int(request.form.get("every_days") or "")
+    at_most = fields.positive_int(request.form.get("at_most") or "")
+    return _act(
+        endorsement_id,
+        lambda: dispatch.schedule_reminders(db.session, endorsement_id, every, at_most, current_user.id),
+        lambda e: (
+            f"Reminders scheduled every {e.remind_every_days} days"
+            + (f", at most {e.remind_at_most} times." if e.remind_at_most else ".")
+            if e.remind_every_days
+            else "Scheduled reminders turned off."
+        ),
+    )
 
 
 def _act(endorsement_id: int, run: Callable[[], Any], said: Callable[[Any], str]) -> Any:

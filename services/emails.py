@@ -1,5 +1,7 @@
 """Emails as the bytes that go on the wire: every header from one function that cannot break a line."""
 
+import base64
+import functools
 import re
 import unicodedata
 import uuid
@@ -9,8 +11,6 @@ from email import encoders
 from email.header import Header
 from email.message import Message
 from email.mime.base import MIMEBase
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
 from email.policy import compat32
 from email.utils import format_datetime, parseaddr
 
@@ -20,6 +20,8 @@ _ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Z
 _MESSAGE_ID = re.compile(r"<[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,200}@[A-Za-z0-9.-]{1,200}>")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,60}")
 _CRLF = compat32.clone(linesep="\r\n")
+# 45 bytes make 60 base64 characters: with "=?utf-8?b?" and "?=", a word fits a 76-character line.
+_WORD_BYTES = 45
 
 
 class BadHeader(ValueError):
@@ -34,10 +36,26 @@ def one_line(value: str) -> str:
 
 
 def _encoded(text: str, name: str) -> str:
-    """`text` as header content: plain ASCII as it is; anything else, or anything that looks like an
-    RFC 2047 encoded word, as encoded words of our own, so that a reader shows exactly what was typed."""
-    plain = text.isascii() and "=?" not in text
-    return Header(text, "us-ascii" if plain else "utf-8", header_name=name).encode(linesep="\r\n")
+    """`text` as header content: plain ASCII as it is (folded at spaces); anything else, or anything
+    that looks like an RFC 2047 encoded word, as base64 encoded words of our own, so that a reader
+    shows exactly what was typed."""
+    if text.isascii() and "=?" not in text:
+        return Header(text, "us-ascii", header_name=name).encode(linesep="\r\n")
+    return encoded_words(text)
+
+
+@functools.lru_cache(maxsize=256)  # a letter's subject and sender are the same in every email
+def encoded_words(text: str) -> str:
+    """`text` as base64 encoded words, each line within 76 characters, whole characters to a word."""
+    words, chunk = [], b""
+    for char in text:
+        encoded = char.encode()
+        if len(chunk) + len(encoded) > _WORD_BYTES:
+            words.append(chunk)
+            chunk = b""
+        chunk += encoded
+    words.append(chunk)
+    return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(w).decode()}?=" for w in words if w)
 
 
 def header(name: str, value: str) -> bytes:
@@ -72,8 +90,7 @@ def mailbox(display_name: str, address: str) -> str:
     if name.isascii() and "=?" not in name:
         quoted = name.replace("\\", "\\\\").replace('"', '\\"')
         return f'"{quoted}" <{address}>'
-    encoded = Header(name, "utf-8").encode(linesep="\r\n")
-    return f"{encoded} <{address}>"
+    return f"{encoded_words(name)} <{address}>"
 
 
 def sender(configured: str) -> tuple[str, str]:
@@ -129,12 +146,23 @@ class Email:
                 b"MIME-Version: 1.0\r\n",
             ]
         )
-        boundary = f"==pavati-{uuid.uuid4().hex}=="
-        texts = [MIMEText(self.text, "plain", "utf-8"), MIMEText(self.html, "html", "utf-8")]
-        bodies = MIMEMultipart("alternative", _subparts=texts)
-        parts = [_part_bytes(bodies), *self.attachments]
-        crlf = b"\r\n"
-        mark = f"--{boundary}".encode()
-        body = b"".join(mark + crlf + part.rstrip(crlf) + crlf for part in parts) + mark + b"--" + crlf
-        content_type = f'Content-Type: multipart/mixed; boundary="{boundary}"\r\n'.encode()
-        return head + content_type + crlf + body
+        bodies = _multipart("alternative", [_text_part(self.text, "plain"), _text_part(self.html, "html")])
+        return head + _multipart("mixed", [bodies, *self.attachments])
+
+
+def _text_part(text: str, subtype: str) -> bytes:
+    """A UTF-8 text part, base64 in lines of 76: built directly, as it is built for every email."""
+    encoded = base64.encodebytes(text.encode()).replace(b"\n", b"\r\n")
+    return (
+        f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: base64\r\n\r\n'.encode() + encoded
+    )
+
+
+def _multipart(subtype: str, parts: list[bytes]) -> bytes:
+    """A multipart entity (its Content-Type header and body) of parts given as bytes. The boundary is
+    random, and cannot occur in base64 lines or in our own part headers."""
+    boundary = f"==pavati-{uuid.uuid4().hex}=="
+    crlf = b"\r\n"
+    mark = f"--{boundary}".encode()
+    body = b"".join(mark + crlf + part.rstrip(crlf) + crlf for part in parts) + mark + b"--" + crlf
+    return f'Content-Type: multipart/{subtype}; boundary="{boundary}"\r\n'.encode() + crlf + body

@@ -1,141 +1,376 @@
-"""The executor that sends outbox rows: a thread pool inside the app process.
+"""The outbox: sending queued Delivery rows in batches over reused SMTP connections, and recording what happened.
 
-Services hand it delivery ids with `send_after_commit`; they are submitted only when the
-transaction that wrote them commits, so a worker never looks for a row that is not there yet.
-A sweeper thread also looks for due rows every OUTBOX_SWEEP_SECONDS: retries that have come
-due, and rows left behind by a process that stopped before sending them.
+A worker claims a batch in one statement, sends it over one connection, and records the outcomes
+in one go. At least once: a row is claimed before it is sent and recorded after, so a worker that
+dies in between leaves it to be sent again, with the same Message-ID, once its claim lapses (at once
+if the worker was on this machine).
 """
 
-import concurrent.futures
-import functools
 import logging
-import threading
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+import random
+import smtplib
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app
-from sqlalchemy.orm import Session
+from flask import current_app, render_template
+from sqlalchemy.orm import joinedload
 
-from models import DbSession, db
+from models import (
+    DbSession,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Endorsement,
+    Recipient,
+    RecipientState,
+    SendingState,
+    db,
+    utcnow,
+)
+from services import emails, files, jobs, ratelimit, workers
+from services.acknowledgements import link_for
+from services.letters import long_date
+from services.postbox import Outgoing, postbox
 
 log = logging.getLogger(__name__)
 
-_PENDING = "pavati.outbox.pending"
-Send = Callable[[DbSession, int], str]
-Due = Callable[[DbSession], list[int]]
+# Outcomes are written at least this often while a slow server works through a batch, so a worker
+# killed mid-batch sends again only what went in the last moments.
+RECORD_EVERY_SECONDS = 1.0
 
 
-class ThreadOutbox:
-    """Sends deliveries on a pool of threads, each in its own app context and database session."""
-
-    def __init__(self, app: Flask, send: Send, due: Due, workers: int, sweep_seconds: float) -> None:
-        self._app = app
-        self._send = send
-        self._due = due
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pavati-outbox")
-        self._futures: set[Future[None]] = set()
-        # Ids submitted and not yet finished: the sweeper must not queue them a second time.
-        self._in_flight: set[int] = set()
-        self._lock = threading.Lock()
-        self._sweep_seconds = sweep_seconds
-        self._sweeper: threading.Thread | None = None
-        self._stopping = threading.Event()
-
-    def submit(self, delivery_ids: Iterable[int]) -> None:
-        """Send these deliveries in the background (each is claimed first, so duplicates are harmless)."""
-        for delivery_id in delivery_ids:
-            with self._lock:
-                if delivery_id in self._in_flight:
-                    continue
-                self._in_flight.add(delivery_id)
-            future = self._pool.submit(self._run, delivery_id)
-            with self._lock:
-                self._futures.add(future)
-            future.add_done_callback(functools.partial(self._forget, delivery_id=delivery_id))
-
-    def _forget(self, future: Future[None], *, delivery_id: int) -> None:
-        with self._lock:
-            self._futures.discard(future)
-            self._in_flight.discard(delivery_id)
-
-    def _run(self, delivery_id: int) -> None:
-        with self._app.app_context():
-            try:
-                self._send(db.session, delivery_id)
-            except Exception:
-                # Logged, never swallowed silently; the row stays due and the sweeper tries it again.
-                log.exception("sending delivery %s failed unexpectedly", delivery_id)
-                db.session.rollback()
-            finally:
-                db.session.remove()
-
-    def sweep(self) -> int:
-        """Submit every due delivery once; returns how many."""
-        with self._app.app_context():
-            try:
-                ids = self._due(db.session)
-            finally:
-                db.session.remove()
-        with self._lock:
-            ids = [i for i in ids if i not in self._in_flight]
-        self.submit(ids)
-        return len(ids)
-
-    def start_sweeper(self) -> None:
-        """Start the sweeper thread, once (it is started on the first request the app serves)."""
-        if self._sweep_seconds <= 0 or self._sweeper is not None:
-            return
-        with self._lock:
-            if self._sweeper is None:
-                self._sweeper = threading.Thread(target=self._sweep_forever, name="pavati-sweeper", daemon=True)
-                self._sweeper.start()
-
-    def _sweep_forever(self) -> None:
-        while not self._stopping.wait(self._sweep_seconds):
-            try:
-                self.sweep()
-            except Exception:
-                log.exception("outbox sweep failed; trying again in %ss", self._sweep_seconds)
-
-    def wait(self, timeout: float = 30.0) -> bool:
-        """Wait until every submitted delivery has been tried; False if time ran out."""
-        with self._lock:
-            futures = set(self._futures)
-        _, not_done = concurrent.futures.wait(futures, timeout=timeout)
-        return not not_done
-
-    def shutdown(self, wait: bool = True) -> None:
-        """Stop sweeping and sending; without `wait`, what is still queued is dropped (it stays due)."""
-        self._stopping.set()
-        self._pool.shutdown(wait=wait, cancel_futures=not wait)
+def _setting(name: str) -> Any:
+    return current_app.config[name]
 
 
-def send_after_commit(session: DbSession, delivery_ids: list[int]) -> None:
-    """Send these deliveries once the session's transaction commits (and never if it rolls back)."""
-    session.info.setdefault(_PENDING, []).extend(delivery_ids)
+def _due(now: datetime) -> sa.ColumnElement[bool]:
+    """Rows a worker may take: queued and due, or claimed by a worker whose claim has lapsed."""
+    return sa.or_(
+        sa.and_(
+            Delivery.status == DeliveryStatus.QUEUED.value,
+            sa.or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+        ),
+        sa.and_(Delivery.status == DeliveryStatus.SENDING.value, Delivery.next_attempt_at < now),
+    )
 
 
-@sa.event.listens_for(Session, "after_commit")
-def _submit_committed(session: Session) -> None:
-    ids = session.info.pop(_PENDING, None)
-    if ids:
-        executor().submit(ids)
+def in_flight() -> sa.ColumnElement[bool]:
+    """Rows on their way: queued, or claimed by a worker whose claim has not lapsed."""
+    return sa.or_(
+        Delivery.status == DeliveryStatus.QUEUED.value,
+        sa.and_(Delivery.status == DeliveryStatus.SENDING.value, Delivery.next_attempt_at >= utcnow()),
+    )
 
 
-@sa.event.listens_for(Session, "after_soft_rollback")
-def _drop_rolled_back(session: Session, previous_transaction: object) -> None:
-    session.info.pop(_PENDING, None)
+def claim_batch(session: DbSession, size: int) -> list[int]:
+    """Take up to `size` due rows of letters that are being sent (not paused or cancelled), in one
+    statement; committed, so that no other worker takes them. Returns their ids."""
+    now = utcnow()
+    pick = (
+        sa.select(Delivery.id)
+        .join(Endorsement, Endorsement.id == Delivery.endorsement_id)
+        .where(_due(now), Endorsement.sending == SendingState.ACTIVE.value)
+        .order_by(Delivery.id)
+        .limit(size)
+        # PostgreSQL: workers skip each other's rows instead of waiting (SQLite takes writers in turn).
+        .with_for_update(skip_locked=True, of=Delivery)
+    )
+    ids = session.scalars(
+        sa.update(Delivery)
+        .where(Delivery.id.in_(pick.scalar_subquery()))
+        .values(
+            status=DeliveryStatus.SENDING.value,
+            attempts=Delivery.attempts + 1,
+            next_attempt_at=now + timedelta(seconds=_setting("SEND_CLAIM_SECONDS")),
+            claimed_by=workers.this_worker(),
+        )
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    session.commit()
+    return sorted(ids)
 
 
-def init_app(app: Flask, send: Send, due: Due) -> None:
-    """Give the app its outbox executor; the sweeper starts with the first request."""
-    box = ThreadOutbox(app, send, due, app.config["OUTBOX_WORKERS"], app.config["OUTBOX_SWEEP_SECONDS"])
-    app.extensions["pavati.outbox"] = box
-    app.before_request(box.start_sweeper)
+def release_dead_claims(session: DbSession) -> int:
+    """Make due again, at once, the rows claimed by a worker of this machine that has since died
+    (its process is gone), instead of leaving them "sending" until the claim lapses."""
+    claims = session.scalars(
+        sa.select(Delivery.claimed_by).where(Delivery.status == DeliveryStatus.SENDING.value).distinct()
+    ).all()
+    dead = [c for c in claims if c and workers.is_dead(c)]
+    if not dead:
+        return 0
+    result = session.execute(
+        sa.update(Delivery)
+        .where(Delivery.status == DeliveryStatus.SENDING.value, Delivery.claimed_by.in_(dead))
+        .values(status=DeliveryStatus.QUEUED.value, next_attempt_at=None, claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def executor() -> ThreadOutbox:
-    """The app's outbox executor."""
-    box: ThreadOutbox = current_app.extensions["pavati.outbox"]
-    return box
+def is_temporary(exc: Exception) -> bool:
+    """A failure worth trying again by itself: the server said "try later" (4xx) or went away."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    # Any other SMTP error is the server's considered no; any other OSError is the network
+    # (DNS, routes, refused or timed-out connections) and may well pass.
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+
+
+def _connection_lost(exc: Exception) -> bool:
+    """The connection is gone (dropped, timed out, or closed by smtplib after a 421)."""
+    return isinstance(exc, smtplib.SMTPServerDisconnected) or (
+        isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+    )
+
+
+def _reply(exc: Exception) -> str:
+    """What to keep of a failure: the server's own reply where it gave one."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, said = next(iter(exc.recipients.values()))
+        return f"{code} {_text(said)}"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{exc.smtp_code} {_text(exc.smtp_error)}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _text(said: bytes | str) -> str:
+    return said.decode(errors="replace") if isinstance(said, bytes) else str(said)
+
+
+def retry_delay(attempts: int) -> float:
+    """Seconds before another try: SEND_RETRY_BASE_SECONDS, doubling with each try, with jitter so
+    that many rows refused at once do not all come back at once."""
+    return float(_setting("SEND_RETRY_BASE_SECONDS")) * 2 ** max(0, attempts - 1) * random.uniform(0.75, 1.25)
+
+
+@dataclass
+class Outcomes:
+    """What happened to the rows of a batch, written to the database together."""
+
+    sent: list[int] = field(default_factory=list)
+    others: list[dict[str, Any]] = field(default_factory=list)
+    retry_in: float | None = None
+    written_at: float = field(default_factory=time.monotonic)
+
+    def fail(self, delivery: Delivery, exc: Exception) -> None:
+        reply = _reply(exc)[:1000]
+        log.warning("delivery %s to %s failed: %s", delivery.id, delivery.to_email, reply)
+        if is_temporary(exc) and delivery.attempts < _setting("SEND_MAX_ATTEMPTS"):
+            delay = retry_delay(delivery.attempts)
+            self.retry_in = min(self.retry_in or delay, delay)
+            status, at = DeliveryStatus.QUEUED.value, utcnow() + timedelta(seconds=delay)
+        else:
+            status, at = DeliveryStatus.FAILED.value, None
+        self.others.append({"id": delivery.id, "status": status, "next_attempt_at": at, "last_error": reply})
+
+    def cancel(self, delivery: Delivery, why: str) -> None:
+        self.others.append(
+            {"id": delivery.id, "status": DeliveryStatus.CANCELLED.value, "next_attempt_at": None, "last_error": why}
+        )
+
+    def release(self, delivery: Delivery, exc: Exception) -> None:
+        """Not tried, since the server could not be reached: queued again for when the row that
+        found it away is tried again; this claim is not counted as a try."""
+        delay = self.retry_in if self.retry_in is not None else retry_delay(1)
+        self.others.append(
+            {
+                "id": delivery.id,
+                "status": DeliveryStatus.QUEUED.value,
+                "next_attempt_at": utcnow() + timedelta(seconds=delay),
+                "last_error": _reply(exc)[:1000],
+                "attempts": delivery.attempts - 1,
+            }
+        )
+
+    def write(self, session: DbSession) -> None:
+        if self.sent:
+            session.execute(
+                sa.update(Delivery)
+                .where(Delivery.id.in_(self.sent))
+                .values(status=DeliveryStatus.SENT.value, sent_at=utcnow(), next_attempt_at=None, last_error=None)
+                .execution_options(synchronize_session=False)
+            )
+        for row in self.others:  # few, and each with its own values
+            values = {k: v for k, v in row.items() if k != "id"}
+            session.execute(sa.update(Delivery).where(Delivery.id == row["id"]).values(**values))
+        session.commit()
+        self.sent, self.others, self.written_at = [], [], time.monotonic()
+
+
+class Connection:
+    """The postbox connection a worker sends over: opened when first needed, opened again after a drop."""
+
+    def __init__(self) -> None:
+        self._context: Any = None
+        self._out: Outgoing | None = None
+
+    def send(self, email: emails.Email) -> None:
+        if self._out is None:
+            self._context = postbox().open()
+            self._out = self._context.__enter__()
+        assert self._out is not None
+        self._out.send(email.sender[1], [email.to[1]], email.as_bytes())
+
+    def close(self) -> None:
+        if self._context is not None:
+            context, self._context, self._out = self._context, None, None
+            context.__exit__(None, None, None)
+
+
+class LetterParts:
+    """What every email of one letter shares, made once per worker: the sender, the encoded PDF, the subject."""
+
+    def __init__(self) -> None:
+        self._parts: dict[int, dict[str, Any]] = {}
+
+    def of(self, endorsement: Endorsement) -> dict[str, Any]:
+        if endorsement.id not in self._parts:
+            assert endorsement.pdf_sha256
+            name = "".join(c if c.isalnum() else "-" for c in endorsement.file_no).strip("-") or "endorsement"
+            self._parts[endorsement.id] = {
+                "sender": emails.sender(_setting("MAIL_DEFAULT_SENDER")),
+                "attachment": emails.attachment(f"{name}.pdf", "application/pdf", files.load(endorsement.pdf_sha256)),
+                "context": {
+                    "e": endorsement,
+                    "c": endorsement.circular,
+                    "deadline": long_date(endorsement.deadline) if endorsement.deadline else None,
+                    "office": current_app.config,
+                },
+            }
+        return self._parts[endorsement.id]
+
+
+def compose(delivery: Delivery, parts: LetterParts) -> emails.Email:
+    """The email for one row: the shared parts of its letter, the officer's greeting and own link."""
+    shared = parts.of(delivery.endorsement)
+    recipient = delivery.recipient
+    context = {
+        **shared["context"],
+        "name": delivery.to_name,
+        "officer": recipient.officer if recipient else None,
+        "link": link_for(recipient) if recipient else None,
+        "kind": delivery.kind,
+    }
+    prefix = "Reminder: " if delivery.kind == DeliveryKind.REMINDER else ""
+    return emails.Email(
+        sender=shared["sender"],
+        to=(delivery.to_name, delivery.to_email),
+        subject=f"{prefix}{delivery.endorsement.circular.subject}"[:250],
+        message_id=delivery.message_id,
+        sent_at=utcnow(),
+        text=render_template("email/endorsement.txt", **context),
+        html=render_template("email/endorsement.html", **context),
+        attachments=(shared["attachment"],),
+    )
+
+
+def _no_longer_wanted(delivery: Delivery) -> str | None:
+    """Why a reminder claimed for sending should not go after all."""
+    if delivery.kind != DeliveryKind.REMINDER or delivery.recipient is None:
+        return None
+    if delivery.recipient.state != RecipientState.PENDING.value or not delivery.recipient.officer.active:
+        return "Not sent: the officer answered (or left the roster) before the reminder went out."
+    return None
+
+
+def send_batch(session: DbSession, ids: list[int], connection: Connection, parts: LetterParts) -> Outcomes:
+    """Send the claimed rows over `connection` and record what happened, in as few writes as may be."""
+    deliveries = session.scalars(
+        sa.select(Delivery)
+        .where(Delivery.id.in_(ids))
+        .options(joinedload(Delivery.recipient).joinedload(Recipient.officer), joinedload(Delivery.endorsement))
+        .order_by(Delivery.id)
+    ).all()
+    limiter = _limiter()
+    outcomes = Outcomes()
+    unreachable: Exception | None = None
+    for delivery in deliveries:
+        if unreachable is not None:
+            outcomes.release(delivery, unreachable)
+            continue
+        if why := _no_longer_wanted(delivery):
+            outcomes.cancel(delivery, why)
+            continue
+        try:
+            email = compose(delivery, parts)
+        except Exception as exc:  # a letter that cannot be written (a lost link, a bad address) fails alone
+            outcomes.fail(delivery, exc)
+            continue
+        limiter.take()
+        try:
+            _send_or_resend_once(connection, email)
+        except Exception as exc:
+            if _connection_lost(exc):
+                unreachable = exc  # twice in a row: the server is away; the rest waits for a retry
+            outcomes.fail(delivery, exc)
+        else:
+            outcomes.sent.append(delivery.id)
+        if time.monotonic() - outcomes.written_at > RECORD_EVERY_SECONDS:
+            outcomes.write(session)
+    return outcomes
+
+
+def _send_or_resend_once(connection: Connection, email: emails.Email) -> None:
+    """Send; if the connection was lost, open a new one and send again, once (same Message-ID: where
+    the drop fell after the server took the message, a reader's mail program shows one)."""
+    try:
+        connection.send(email)
+    except Exception as exc:
+        if not _connection_lost(exc):
+            raise
+        connection.close()
+        connection.send(email)
+
+
+@jobs.job(at_once="SEND_CONNECTIONS")
+def send_due() -> None:
+    """Send due rows, batch after batch, until none is left. The first full batch starts another
+    worker, so a large letter goes over SEND_CONNECTIONS connections at once."""
+    session = db.session
+    connection, parts = Connection(), LetterParts()
+    retry_in: float | None = None
+    first = True
+    try:
+        while ids := claim_batch(session, _setting("SEND_BATCH")):
+            if first and len(ids) == _setting("SEND_BATCH"):
+                jobs.run_now(send_due)
+            first = False
+            outcomes = send_batch(session, ids, connection, parts)
+            if outcomes.retry_in is not None:
+                retry_in = min(retry_in or outcomes.retry_in, outcomes.retry_in)
+            outcomes.write(session)
+    finally:
+        connection.close()
+    if retry_in is not None:
+        jobs.run_later(send_due, delay=retry_in + 0.05)
+
+
+@jobs.job
+def sweep() -> None:
+    """The safety net, run every OUTBOX_SWEEP_SECONDS (or by Celery beat): free dead workers' rows and
+    start sending whatever is due."""
+    session = db.session
+    release_dead_claims(session)
+    if session.scalar(sa.select(Delivery.id).where(_due(utcnow())).limit(1)) is not None:
+        jobs.run_now(send_due)
+
+
+def _limiter() -> ratelimit.Limiter:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    limiter = app.extensions.get("pavati.ratelimit")
+    if limiter is None:
+        limiter = ratelimit.limiter_for(
+            _setting("SEND_RATE_PER_MINUTE"), _setting("CELERY_BROKER_URL"), f"{_setting('CELERY_QUEUE')}:send-rate"
+        )
+        app.extensions["pavati.ratelimit"] = limiter
+    return limiter

@@ -67,7 +67,8 @@ class SmtpPostbox:
 
     @contextmanager
     def open(self) -> Iterator[Outgoing]:
-        host = TimedConnection(current_app.extensions["mail"], current_app.config["MAIL_TIMEOUT"]).configure_host()
+        timeout = current_app.config["SMTP_TIMEOUT_SECONDS"]
+        host = TimedConnection(current_app.extensions["mail"], timeout).configure_host()
         try:
             yield SmtpOutgoing(host)
         finally:

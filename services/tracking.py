@@ -2,17 +2,36 @@
 
 from collections import Counter
 from datetime import date, timedelta, tzinfo
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from models import Acknowledgement, DbSession, Delivery, DeliveryStatus, Officer, Recipient, RecipientState
+from models import (
+    Acknowledgement,
+    DbSession,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Endorsement,
+    Officer,
+    Recipient,
+    RecipientState,
+    utcnow,
+)
 from services.dispatch import failed_deliveries, latest_deliveries
 from services.errors import Invalid
 
-# What the recipients list can be filtered by: a state, or "acknowledged" for every answer.
+# What the recipients list can be filtered by: a state, "acknowledged" for every answer, or how
+# their latest email fared.
 ANSWERED = "acknowledged"
-FILTERS = [RecipientState.PENDING.value, ANSWERED, *(s.value for s in RecipientState if s != RecipientState.PENDING)]
+BY_EMAIL = [DeliveryStatus.FAILED.value, DeliveryStatus.BOUNCED.value]
+FILTERS = [
+    RecipientState.PENDING.value,
+    ANSWERED,
+    *(s.value for s in RecipientState if s != RecipientState.PENDING),
+    *BY_EMAIL,
+]
 
 
 def counts(session: DbSession, endorsement_id: int) -> dict[str, int]:
@@ -20,7 +39,8 @@ def counts(session: DbSession, endorsement_id: int) -> dict[str, int]:
 
     Sending is counted by recipient: `sent` is everyone reached at least once (so it never drops
     while reminders go out), `queued` everyone with an email on its way, `failed` everyone whose
-    latest email failed (what "Retry failed" sends again).
+    latest email failed (what "Retry failed" sends again), `bounced` everyone whose mail came back.
+    Copies to offices are counted apart.
     """
     by_state: dict[str, int] = dict(
         session.execute(
@@ -37,35 +57,101 @@ def counts(session: DbSession, endorsement_id: int) -> dict[str, int]:
 
     per_recipient = (
         sa.select(
-            any_with(DeliveryStatus.SENT).label("reached"),
+            any_with(DeliveryStatus.SENT, DeliveryStatus.BOUNCED).label("reached"),
             any_with(DeliveryStatus.QUEUED, DeliveryStatus.SENDING).label("busy"),
+            any_with(DeliveryStatus.BOUNCED).label("bounced"),
         )
-        .select_from(Recipient)
-        .join(Delivery, Delivery.recipient_id == Recipient.id)
-        .where(Recipient.endorsement_id == endorsement_id)
-        .group_by(Recipient.id)
+        .where(Delivery.endorsement_id == endorsement_id, Delivery.recipient_id.is_not(None))
+        .group_by(Delivery.recipient_id)
         .subquery()
     )
-    sent, queued = session.execute(
+    sent, queued, bounced = session.execute(
         sa.select(
             sa.func.coalesce(sa.func.sum(per_recipient.c.reached), 0),
             sa.func.coalesce(sa.func.sum(per_recipient.c.busy), 0),
+            sa.func.coalesce(sa.func.sum(per_recipient.c.bounced), 0),
         )
     ).one()
-    failed = session.scalar(sa.select(sa.func.count()).select_from(failed_deliveries(endorsement_id).subquery())) or 0
+    failed_rows = failed_deliveries(endorsement_id)
+    failed = session.scalar(sa.select(sa.func.count()).select_from(failed_rows)) or 0
+    copies = dict(
+        session.execute(
+            sa.select(Delivery.status, sa.func.count())
+            .where(Delivery.endorsement_id == endorsement_id, Delivery.kind == DeliveryKind.COPY.value)
+            .group_by(Delivery.status)
+        )
+        .tuples()
+        .all()
+    )
     aligned = by_state.get(RecipientState.ALIGNED.value, 0)
     mismatch = by_state.get(RecipientState.MISMATCH.value, 0)
     noted = by_state.get(RecipientState.NOTED.value, 0)
+    copies_failed = copies.get(DeliveryStatus.FAILED.value, 0)
     return {
         "recipients": sum(by_state.values()),
         "queued": int(queued),
         "sent": int(sent),
-        "failed": failed,
+        "failed": failed - copies_failed,
+        "bounced": int(bounced),
         "acknowledged": aligned + mismatch + noted,
         "aligned": aligned,
         "mismatch": mismatch,
         "pending": by_state.get(RecipientState.PENDING.value, 0),
+        "copies": sum(copies.values()),
+        "copies_sent": copies.get(DeliveryStatus.SENT.value, 0),
+        "copies_failed": copies_failed,
     }
+
+
+def sending_progress(session: DbSession, endorsement_id: int) -> dict[str, Any]:
+    """The outbox for one letter, email by email (letters, reminders and copies): how many in each
+    status, the rate over the last minute, and an estimate of the time left at that rate."""
+    by_status = dict(
+        session.execute(
+            sa.select(Delivery.status, sa.func.count())
+            .where(Delivery.endorsement_id == endorsement_id)
+            .group_by(Delivery.status)
+        )
+        .tuples()
+        .all()
+    )
+    last_minute = session.scalar(
+        sa.select(sa.func.count()).where(
+            Delivery.endorsement_id == endorsement_id, Delivery.sent_at >= utcnow() - timedelta(minutes=1)
+        )
+    )
+    left = by_status.get(DeliveryStatus.QUEUED.value, 0) + by_status.get(DeliveryStatus.SENDING.value, 0)
+    rate = int(last_minute or 0)
+    return {
+        **{status.value: by_status.get(status.value, 0) for status in DeliveryStatus},
+        "emails": sum(by_status.values()),
+        "per_minute": rate,
+        "eta_seconds": round(left / rate * 60) if rate and left else None,
+    }
+
+
+def outbox_totals(session: DbSession) -> dict[str, int]:
+    """Every email in the outbox by status."""
+    by_status = dict(
+        session.execute(sa.select(Delivery.status, sa.func.count()).group_by(Delivery.status)).tuples().all()
+    )
+    return {status.value: by_status.get(status.value, 0) for status in DeliveryStatus}
+
+
+def outbox_status(session: DbSession) -> list[dict[str, Any]]:
+    """Every letter with emails still on their way or failed, with its progress: what `outbox status` prints."""
+    busy = sa.select(Delivery.endorsement_id).where(
+        Delivery.status.in_([DeliveryStatus.QUEUED.value, DeliveryStatus.SENDING.value, DeliveryStatus.FAILED.value])
+    )
+    endorsements = session.execute(
+        sa.select(Endorsement.id, Endorsement.file_no, Endorsement.sending)
+        .where(Endorsement.id.in_(busy))
+        .order_by(Endorsement.id)
+    ).all()
+    return [
+        {"endorsement_id": e.id, "file_no": e.file_no, "state": e.sending, **sending_progress(session, e.id)}
+        for e in endorsements
+    ]
 
 
 def recipients(
@@ -85,6 +171,8 @@ def recipients(
     )
     if state == ANSWERED:
         query = query.where(Recipient.state != RecipientState.PENDING.value)
+    elif state in BY_EMAIL:
+        query = query.where(Delivery.status == state)
     elif state:
         query = query.where(Recipient.state == state)
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0

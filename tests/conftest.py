@@ -1,5 +1,6 @@
 """Fixtures: an app on SQLite and on PostgreSQL, a client that fills in CSRF tokens, a real SMTP server."""
 
+import asyncio
 import atexit
 import io
 import os
@@ -7,6 +8,7 @@ import re
 import secrets
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -21,7 +23,7 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from models import db
-from services import accounts, outbox
+from services import accounts, intake, jobs, letters, roster
 
 SAMPLES = Path(__file__).parent / "samples"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -93,8 +95,9 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "MAIL_SERVER": None,
         "MAIL_SUPPRESS_SEND": False,
         "PUBLIC_BASE_URL": "https://pavati.example.gov.in",
-        "OUTBOX_WORKERS": 4,
         "OUTBOX_SWEEP_SECONDS": 0,  # tests sweep by hand
+        "REMINDERS_EVERY_SECONDS": 0,
+        "LOG_LEVEL": "WARNING",
     }
 
 
@@ -106,8 +109,8 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
         db.create_all()
     yield app
     with app.app_context():
-        outbox.executor().wait(30)
-        outbox.executor().shutdown()
+        jobs.executor().wait(30)
+        jobs.executor().shutdown()
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
@@ -199,30 +202,71 @@ def api_token(app: Flask) -> Any:
 
 
 class Inbox:
-    """A real SMTP server on loopback (aiosmtpd) and the messages it has received."""
+    """A real SMTP server on loopback (aiosmtpd) and the messages it has received.
+
+    It misbehaves on request: `refuse` and `defer` addresses get 550 and 451; `drop` maps the n-th
+    message (from 1) to "before" (the connection is cut at RCPT, nothing taken) or "after" (the
+    message is taken, then the connection cut before the reply); `flaky` gives every message whose
+    number it divides a 421 or 451 the first time it is offered.
+    """
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.refuse: set[str] = set()
         self.defer: set[str] = set()
+        self.drop: dict[int, str] = {}
+        self.flaky = 0
+        self.delay = 0.0  # seconds before answering each message
+        self.offered = 0
+        self.connections = 0
+        self.arrived: list[float] = []  # time.monotonic() of each message taken
+        self._refused_once: set[str] = set()
         self._lock = threading.Lock()
 
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]) -> Any:
+        with self._lock:
+            self.connections += 1
+        session.host_name = hostname
+        return responses
+
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        with self._lock:
+            self.offered += 1
+            number = self.offered
+        if self.drop.get(number) == "before":
+            server.transport.close()
+            return "421 4.4.2 Connection dropped"
         if address.lower() in self.refuse:
             return "550 5.1.1 No such user here"
         if address.lower() in self.defer:
             return "451 4.3.0 Try again later"
+        if self.flaky and number % self.flaky == 0 and address not in self._refused_once:
+            self._refused_once.add(address)
+            return "421 4.3.2 Too busy, closing" if number % (2 * self.flaky) == 0 else "451 4.3.0 Try again later"
         envelope.rcpt_tos.append(address)
+        session.number = number
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self._lock:
             self.messages.append(message)  # type: ignore[arg-type]
+            self.arrived.append(time.monotonic())
+        if self.drop.get(getattr(session, "number", 0)) == "after":
+            server.transport.close()  # taken, but the sender never hears so
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if address in str(m["To"])]
+
+    def wait_for(self, count: int, timeout: float = 60) -> None:
+        """Wait until `count` messages have arrived (the test fails if they do not)."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self.messages) >= count, f"expected {count} emails, got {len(self.messages)}"
 
 
 class BoundController(Controller):
@@ -297,3 +341,26 @@ def api_issue(client: FlaskClient, headers: dict[str, str], **letter: Any) -> in
     endorsement_id = int(response.json["id"])
     assert client.post(f"/api/v1/endorsements/{endorsement_id}/issue", headers=headers).status_code == 200
     return endorsement_id
+
+
+ONE_OFFICER = "name,service,batch,designation,sparrow_email,mobile\nA One,IAS,2001,DC,a.one@nic.in,\n"
+
+
+def issue_letter(app: Flask, roster_csv: str | bytes = ONE_OFFICER, **letter: Any) -> int:
+    """Register the sample memo, import a roster, prepare and issue a letter (services, no HTTP); its id."""
+    with app.app_context():
+        memo = intake.read_memo(sample("dopt-igot-email-om.pdf"))
+        circular = intake.diarise(db.session, memo.sha256, "om.pdf", MEMO_FIELDS, None)
+        data = roster_csv.encode() if isinstance(roster_csv, str) else roster_csv
+        roster.import_roster(db.session, data, None)
+        fields = {**letters.draft_defaults(db.session, circular.id), "dated": "2026-03-11", **letter}
+        endorsement = letters.prepare_endorsement(db.session, circular.id, fields, None)
+        letters.issue_endorsement(db.session, endorsement.id, None)
+        db.session.commit()
+        return endorsement.id
+
+
+def settle(app: Flask, timeout: float = 60) -> None:
+    """Wait until the background jobs have finished."""
+    with app.app_context():
+        assert jobs.executor().wait(timeout)

@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 
 from models import Acknowledgement, AuditEvent, Officer, Recipient, db
-from services import acknowledgements, dispatch, intake, letters, outbox, roster
+from services import acknowledgements, dispatch, intake, jobs, letters, roster
 from tests.conftest import MEMO_FIELDS, Client, sample
 
 
@@ -22,7 +22,7 @@ def issued_endorsement(app: Flask, ack_kind: str = "email_alignment") -> dict[st
         letters.issue_endorsement(db.session, endorsement.id, None)
         dispatch.distribute(db.session, endorsement.id, None)
         db.session.commit()
-        outbox.executor().wait(30)
+        jobs.executor().wait(30)
         return {r.email: acknowledgements.link_token(r.token_nonce) for r in db.session.scalars(db.select(Recipient))}
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from flask import Flask
 
 from models import Circular, Officer, User, db
-from services import accounts
+from services import accounts, dispatch, letters, postbox
 
 
 def test_create_user_with_password_piped_twice(app: Flask, runner: Any):
@@ -49,10 +49,7 @@ def test_demo_loads_once(app: Flask, runner: Any):
         assert db.session.scalar(db.select(db.func.count()).select_from(Circular)) == 1
 
 
-def test_send_outbox_sends_what_is_queued(app: Flask, runner: Any):
-    from services import dispatch, letters, postbox
-    from tests.conftest import sample
-
+def test_outbox_send_and_status(app: Flask, runner: Any):
     runner.invoke(args=["demo"])
     with app.app_context():
         circular_id = db.session.scalar(db.select(Circular.id))
@@ -60,14 +57,16 @@ def test_send_outbox_sends_what_is_queued(app: Flask, runner: Any):
         endorsement = letters.prepare_endorsement(db.session, circular_id, {"dated": "2026-03-11"}, None)
         letters.issue_endorsement(db.session, endorsement.id, None)
         dispatch.distribute(db.session, endorsement.id, None)
-        db.session.info.pop("pavati.outbox.pending")  # the process stopped before sending
+        db.session.info.pop("pavati.jobs.pending")  # the process stopped before sending
         db.session.commit()
-    result = runner.invoke(args=["send-outbox", "--timeout", "60"])
-    assert result.exit_code == 0 and "40 emails tried" in result.output
+    status = runner.invoke(args=["outbox", "status"])
+    assert status.exit_code == 0 and "40 queued, 0 sending, 0 sent" in status.output
+    result = runner.invoke(args=["outbox", "send"])
+    assert result.exit_code == 0 and "40 emails sent; 0 still queued, 0 failed" in result.output
     with app.app_context():
         assert len(postbox.mailbox_items(limit=100)) == 40
-    assert "0 emails tried" in runner.invoke(args=["send-outbox"]).output
-    assert sample  # the sample roster was what demo loaded
+    assert "0 emails sent" in runner.invoke(args=["outbox", "send"]).output
+    assert "Nothing is waiting" in runner.invoke(args=["outbox", "status"]).output
 
 
 def test_commands_on_an_empty_database_say_what_to_do(app: Flask, runner: Any):
@@ -75,7 +74,7 @@ def test_commands_on_an_empty_database_say_what_to_do(app: Flask, runner: Any):
         db.drop_all()
     result = runner.invoke(args=["users", "token", "ds@hry.gov.in"])
     assert result.exit_code != 0 and "flask --app app db upgrade" in result.output
-    assert "db upgrade" in runner.invoke(args=["send-outbox"]).output
+    assert "db upgrade" in runner.invoke(args=["outbox", "status"]).output
     with app.app_context():
         db.create_all()
 

@@ -10,7 +10,7 @@ import pypdf
 import pytest
 from flask import Flask
 
-from services import emails, outbox
+from services import emails, jobs
 from tests.conftest import Client, Inbox, api_import, api_register, sample
 
 INJECTED_SUBJECT = "=?utf-8?q?Updation_of_email_IDs=0D=0AReply-To:_x@evil.example?="
@@ -127,7 +127,7 @@ def test_a_memo_subject_and_officer_names_cannot_inject_headers_into_sent_mail(
     assert client.post(f"/api/v1/endorsements/{endorsement_id}/issue", headers=headers).status_code == 200
     assert client.post(f"/api/v1/endorsements/{endorsement_id}/distribute", headers=headers).status_code == 202
     with app.app_context():
-        assert outbox.executor().wait(30)
+        assert jobs.executor().wait(30)
     inbox = smtp[0]
     assert len(inbox.messages) == len(HOSTILE_NAMES) - 1
     for message in inbox.messages:

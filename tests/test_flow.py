@@ -145,6 +145,10 @@ def test_whole_flow_over_api_and_officer_links(app: Flask, client: Client, smtp:
         "aligned": 18,
         "mismatch": 7,
         "pending": 15,
+        "bounced": 0,
+        "copies": 0,
+        "copies_sent": 0,
+        "copies_failed": 0,
     }
     answered = client.get(f"/api/v1/endorsements/{endorsement_id}/recipients?state=acknowledged", headers=headers)
     assert answered.json["total"] == 25

@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,10 +19,10 @@ from tests.conftest import _PG
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def upgrade(url: str, tmp_path: Path) -> None:
+def upgrade(url: str, tmp_path: Path, revision: str = "head") -> None:
     env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "app", "FILES_DIR": str(tmp_path / "f")}
     subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"],
+        [sys.executable, "-m", "flask", "--app", "app", "db", "upgrade", revision],
         cwd=ROOT,
         env=env,
         check=True,
@@ -42,18 +44,73 @@ def test_upgrade_on_empty_sqlite(tmp_path: Path):
     assert_matches_models(url)
 
 
-@pytest.mark.skipif(_PG is None, reason="no PostgreSQL")
-def test_upgrade_on_empty_postgresql(tmp_path: Path):
+@contextmanager
+def empty_postgres() -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test; dropped after."""
     assert _PG is not None
     name = f"pavati_migrate_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(_PG, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = _PG.rsplit("/", 1)[0] + f"/{name}"
     try:
-        upgrade(url, tmp_path)
-        assert_matches_models(url)
+        yield _PG.rsplit("/", 1)[0] + f"/{name}"
     finally:
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.mark.skipif(_PG is None, reason="no PostgreSQL")
+def test_upgrade_on_empty_postgresql(tmp_path: Path):
+    with empty_postgres() as url:
+        upgrade(url, tmp_path)
+        assert_matches_models(url)
+
+
+SKELETON_ROWS = """
+INSERT INTO officer (id, name, service, designation, sparrow_email, mobile, active, created_at, updated_at)
+  VALUES (1, 'A One', 'IAS', '', 'a.one@nic.in', '', true, '2026-03-01', '2026-03-01');
+INSERT INTO circular (id, reference_no, reference_key, dated, issued_by, subject, diary_no, received_on, pdf_sha256,
+  pdf_pages, filename, text, registered_at)
+  VALUES (1, 'X', 'k', '2026-03-01', 'DoPT', 'S', '1', '2026-03-02', 'a', 1, 'm.pdf', '', '2026-03-02');
+INSERT INTO endorsement (id, circular_id, file_no, dated, addressee, body, signatory_name, signatory_title, copy_to,
+  ack_kind, revision, created_at)
+  VALUES (1, 1, 'No.1', '2026-03-03', 'All', '', 'DS', 'PAR', '', 'read', 1, '2026-03-03');
+INSERT INTO recipient (id, endorsement_id, officer_id, email, token_nonce, token_hash, state, created_at)
+  VALUES (1, 1, 1, 'a.one@nic.in', 'n', 'h', 'pending', '2026-03-03');
+INSERT INTO delivery (id, recipient_id, is_reminder, status, attempts, message_id, created_at)
+  VALUES (1, 1, false, 'sent', 1, '<1@x>', '2026-03-03'), (2, 1, true, 'sent', 1, '<2@x>', '2026-03-04'),
+         (3, 1, true, 'queued', 0, '<3@x>', '2026-03-05');
+"""
+
+
+def carries_skeleton_emails_over(url: str, tmp_path: Path) -> None:
+    upgrade(url, tmp_path, "0002")
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        for statement in SKELETON_ROWS.strip().split(";"):
+            if statement.strip():
+                connection.execute(sa.text(statement))
+    upgrade(url, tmp_path)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("select id, endorsement_id, kind, round, to_name, to_email from delivery order by id")
+        ).all()
+        rounds = connection.scalar(sa.text("select reminder_rounds from endorsement"))
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        (1, 1, "letter", 0, "A One", "a.one@nic.in"),
+        (2, 1, "reminder", 1, "A One", "a.one@nic.in"),
+        (3, 1, "reminder", 2, "A One", "a.one@nic.in"),
+    ]
+    assert rounds == 2
+
+
+def test_emails_of_the_skeleton_are_carried_over_on_sqlite(tmp_path: Path):
+    carries_skeleton_emails_over(f"sqlite:///{tmp_path / 'old.sqlite'}", tmp_path)
+
+
+@pytest.mark.skipif(_PG is None, reason="no PostgreSQL")
+def test_emails_of_the_skeleton_are_carried_over_on_postgresql(tmp_path: Path):
+    with empty_postgres() as url:
+        carries_skeleton_emails_over(url, tmp_path)

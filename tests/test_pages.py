@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from models import Circular, Officer, Recipient, db
-from services import outbox, postbox
+from services import dispatch, jobs, postbox, roster
 from tests.conftest import MEMO_FIELDS, Auth, Client, sample
 
 DRAFT = {
@@ -92,7 +92,7 @@ def test_staff_flow_through_pages_and_local_mailbox(app: Flask, client: Client, 
     page = client.submit(endorsement_page, {}, action=f"{endorsement_page}/distribute", follow_redirects=True)
     assert "Sending to 40 officers" in page.get_data(as_text=True)
     with app.app_context():
-        assert outbox.executor().wait(30)
+        assert jobs.executor().wait(30)
     page = client.get(endorsement_page).get_data(as_text=True)
     assert "Emails sent: 40 of 40" in page and 'http-equiv="refresh"' not in page
 
@@ -115,7 +115,7 @@ def test_staff_flow_through_pages_and_local_mailbox(app: Flask, client: Client, 
     page = client.submit(endorsement_page, {}, action=f"{endorsement_page}/reminders", follow_redirects=True)
     assert "Reminder sent to 39 officers" in page.get_data(as_text=True)
     with app.app_context():
-        outbox.executor().wait(30)
+        jobs.executor().wait(30)
         assert len(postbox.mailbox_items(limit=500)) == 79
 
 
@@ -291,7 +291,7 @@ def test_officers_can_be_deactivated_and_are_then_not_sent(app: Flask, client: C
     page = issue_via_pages(app, client)
     client.submit(page, {}, action=f"{page}/distribute")
     with app.app_context():
-        assert outbox.executor().wait(30)
+        assert jobs.executor().wait(30)
         sent_to = set(db.session.scalars(db.select(Recipient.email)))
     assert len(sent_to) == 39 and "kavita.garg@nic.in" not in sent_to
 
@@ -352,3 +352,36 @@ def test_every_staff_route_checks_login_and_role(app: Flask, client: Client, aut
             "mailbox.attachment",
         }:
             assert client.get(path).status_code == 403, path
+
+
+def test_sending_controls_on_the_endorsement_page(app: Flask, client: Client, auth: Auth):
+    auth.login("clerk")
+    register_via_pages(client)
+    with app.app_context():
+        roster.import_roster(db.session, sample("roster-haryana-ias.csv"), None)
+        db.session.commit()
+    page = issue_via_pages(app, client)
+    with app.app_context():
+        endorsement_id = int(page.rsplit("/", 1)[1])
+        dispatch.distribute(db.session, endorsement_id, None)
+        db.session.info.pop("pavati.jobs.pending")  # held in the outbox, so the controls show
+        db.session.commit()
+    html = client.get(page).get_data(as_text=True)
+    assert "Pause sending" in html and "Cancel the emails not yet sent" in html
+    html = client.submit(page, {}, action=f"{page}/pause", follow_redirects=True).get_data(as_text=True)
+    assert "Sending paused" in html and "Resume sending" in html and "40 paused" in html
+    html = client.submit(page, {}, action=f"{page}/resume", follow_redirects=True).get_data(as_text=True)
+    assert "Sending resumed" in html
+    with app.app_context():
+        jobs.executor().wait(30)
+    html = client.get(page).get_data(as_text=True)
+    assert "Remind the officers ticked" in html and "Scheduled reminders" in html
+    chosen = re.findall(r'name="recipient_id" value="(\d+)"', html)[:2]
+    response = client.submit(page, {"recipient_id": chosen}, action=f"{page}/remind-chosen", follow_redirects=True)
+    assert "Reminder sent to 2 of the officers ticked" in response.get_data(as_text=True)
+    response = client.submit(
+        page, {"every_days": "3", "at_most": "2"}, action=f"{page}/reminder-schedule", follow_redirects=True
+    )
+    assert "Reminders scheduled every 3 days, at most 2 times" in response.get_data(as_text=True)
+    response = client.submit(page, {"every_days": "0"}, action=f"{page}/reminder-schedule", follow_redirects=True)
+    assert "Scheduled reminders turned off" in response.get_data(as_text=True)

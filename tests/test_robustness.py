@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from models import Circular, Delivery, Officer, Recipient, db
-from services import outbox
+from services import jobs
 from services.acknowledgements import link_token
 from tests.conftest import MEMO_FIELDS, SAMPLES, Auth, Client, api_issue, api_register, sample
 
@@ -149,7 +149,7 @@ def first_link(app: Flask, client: Client, headers: dict[str, str]) -> tuple[int
     endorsement = setup_issued(client, headers)
     client.post(f"/api/v1/endorsements/{endorsement}/distribute", headers=headers)
     with app.app_context():
-        outbox.executor().wait(30)
+        jobs.executor().wait(30)
         recipient = db.session.scalar(db.select(Recipient).limit(1))
         assert recipient is not None
         return recipient.id, link_token(recipient.token_nonce)
@@ -180,14 +180,14 @@ def test_simultaneous_sends_and_reminders(app: Flask, client: Client, api_token:
     )
     assert codes.count(202) == 1 and all(c in (202, 409, 503) for c in codes)
     with app.app_context():
-        outbox.executor().wait(30)
+        jobs.executor().wait(30)
         assert db.session.scalar(db.select(db.func.count()).select_from(Delivery)) == 40
     codes = at_once(
         4, lambda: app.test_client().post(f"/api/v1/endorsements/{endorsement}/reminders", headers=headers).status_code
     )
     assert codes.count(202) == 1 and all(c in (202, 409, 503) for c in codes)
     with app.app_context():
-        outbox.executor().wait(30)
+        jobs.executor().wait(30)
         assert db.session.scalar(db.select(db.func.count()).select_from(Delivery)) == 80
 
 

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from models import Delivery, db
-from services import dispatch, intake, letters, outbox, roster
+from services import dispatch, intake, jobs, letters, roster
 from tests.conftest import MEMO_FIELDS, sample
 
 
@@ -42,7 +42,7 @@ def silent_server() -> Iterator[int]:
 
 @pytest.fixture
 def app_config(app_config: dict[str, Any], silent_server: int) -> dict[str, Any]:
-    app_config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=silent_server, MAIL_TIMEOUT=0.5)
+    app_config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=silent_server, SMTP_TIMEOUT_SECONDS=0.5)
     return app_config
 
 
@@ -56,7 +56,7 @@ def test_silent_server_times_out_and_the_email_waits_for_a_retry(app: Flask):
         dispatch.distribute(db.session, endorsement.id, None)
         started = time.monotonic()
         db.session.commit()
-        assert outbox.executor().wait(10)
+        assert jobs.executor().wait(10)
         assert time.monotonic() - started < 5
         row = db.session.scalar(db.select(Delivery))
         assert row is not None and row.status == "queued" and row.attempts == 1

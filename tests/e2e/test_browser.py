@@ -7,7 +7,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from models import Recipient, db
-from services import accounts, acknowledgements, outbox
+from services import accounts, acknowledgements, jobs
 from tests.conftest import MEMO_FIELDS, SAMPLES, api_issue, make_user
 from tests.e2e.conftest import PHONE, Pages, link_in, shot
 
@@ -51,7 +51,7 @@ def sent_endorsement(app: Flask) -> tuple[int, list[str]]:
     )
     assert client.post(f"/api/v1/endorsements/{endorsement_id}/distribute", headers=headers).status_code == 202
     with app.app_context():
-        assert outbox.executor().wait(30)
+        assert jobs.executor().wait(30)
         recipients = db.session.scalars(
             db.select(Recipient).where(Recipient.endorsement_id == endorsement_id).order_by(Recipient.email)
         ).all()
