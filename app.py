@@ -65,6 +65,7 @@ def _sending_settings(env: Any) -> dict[str, Any]:
         "SEND_CLAIM_SECONDS": float(env("SEND_CLAIM_SECONDS") or 300),
         "OUTBOX_SWEEP_SECONDS": float(env("OUTBOX_SWEEP_SECONDS") or 30),
         "REMINDERS_EVERY_SECONDS": float(env("REMINDERS_EVERY_SECONDS") or 3600),
+        "HOUSEKEEPING_EVERY_SECONDS": float(env("HOUSEKEEPING_EVERY_SECONDS") or 3600),
         "CELERY_BROKER_URL": env("CELERY_BROKER_URL") or None,
         # The broker's queue (and the name the shared rate limit is kept under): one per installation.
         "CELERY_QUEUE": env("CELERY_QUEUE") or "pavati",

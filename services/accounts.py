@@ -9,8 +9,8 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import ApiToken, DbSession, LoginThrottle, Role, User, normalise_email, utcnow
-from services import audit, tokens
+from models import ApiToken, DbSession, LoginThrottle, Role, User, db, normalise_email, utcnow
+from services import audit, jobs, tokens
 from services.errors import Conflict, Invalid, NotFound
 from services.fields import unprintable
 
@@ -155,6 +155,23 @@ def _count_failure(throttle: Throttle, row: LoginThrottle, now: datetime) -> Non
     row.last_failure_at = now
     wait = throttle.wait(row.failures)
     row.not_before = now + wait if wait else None
+
+
+def forget_old_failures(session: DbSession, now: datetime | None = None) -> int:
+    """Delete failure counts past FORGET_AFTER that carry nothing else (a pair's last login is kept,
+    as it spares the owner the account's wait); returns how many."""
+    cutoff = (now or utcnow()) - FORGET_AFTER
+    result = session.execute(
+        sa.delete(LoginThrottle).where(LoginThrottle.last_failure_at < cutoff, LoginThrottle.logged_in_at.is_(None))
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+@jobs.job(every="HOUSEKEEPING_EVERY_SECONDS")
+def housekeeping() -> None:
+    """Timed upkeep: old failed-login counts go, so that strangers' typing is not kept for ever."""
+    forget_old_failures(db.session)
+    db.session.commit()
 
 
 def authenticate(session: DbSession, email: str, password: str) -> User | None:

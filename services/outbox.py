@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import markupsafe
 import sqlalchemy as sa
 from flask import current_app, render_template
 from sqlalchemy.orm import joinedload
@@ -227,40 +228,50 @@ class Connection:
             context.__exit__(None, None, None)
 
 
+# Stand-ins for what differs from officer to officer, put in when each email is made.
+_PER_OFFICER = ("name", "email", "link")
+
+
 class LetterParts:
-    """What every email of one letter shares, made once per worker: the sender, the encoded PDF, the subject."""
+    """What every email of one letter shares, made once per worker: the sender, the encoded PDF, and
+    the text and HTML bodies of each kind of email with stand-ins for the officer's name, address and link."""
 
     def __init__(self) -> None:
-        self._parts: dict[int, dict[str, Any]] = {}
+        self._parts: dict[tuple[int, str], dict[str, Any]] = {}
 
-    def of(self, endorsement: Endorsement) -> dict[str, Any]:
-        if endorsement.id not in self._parts:
+    def of(self, endorsement: Endorsement, kind: str) -> dict[str, Any]:
+        key = (endorsement.id, kind)
+        if key not in self._parts:
             assert endorsement.pdf_sha256
             name = "".join(c if c.isalnum() else "-" for c in endorsement.file_no).strip("-") or "endorsement"
-            self._parts[endorsement.id] = {
+            context = {
+                "e": endorsement,
+                "c": endorsement.circular,
+                "kind": kind,
+                "deadline": long_date(endorsement.deadline) if endorsement.deadline else None,
+                "office": current_app.config,
+                **{stand_in: f"\x00{stand_in}\x00" for stand_in in _PER_OFFICER},
+            }
+            self._parts[key] = {
                 "sender": emails.sender(_setting("MAIL_DEFAULT_SENDER")),
                 "attachment": emails.attachment(f"{name}.pdf", "application/pdf", files.load(endorsement.pdf_sha256)),
-                "context": {
-                    "e": endorsement,
-                    "c": endorsement.circular,
-                    "deadline": long_date(endorsement.deadline) if endorsement.deadline else None,
-                    "office": current_app.config,
-                },
+                "text": render_template("email/endorsement.txt", **context),
+                "html": render_template("email/endorsement.html", **context),
             }
-        return self._parts[endorsement.id]
+        return self._parts[key]
+
+
+def _fill(template: str, values: dict[str, str], escape: bool) -> str:
+    for stand_in, value in values.items():
+        template = template.replace(f"\x00{stand_in}\x00", str(markupsafe.escape(value)) if escape else value)
+    return template
 
 
 def compose(delivery: Delivery, parts: LetterParts) -> emails.Email:
-    """The email for one row: the shared parts of its letter, the officer's greeting and own link."""
-    shared = parts.of(delivery.endorsement)
+    """The email for one row: the shared parts of its letter, the officer's greeting, address and own link."""
+    shared = parts.of(delivery.endorsement, delivery.kind)
     recipient = delivery.recipient
-    context = {
-        **shared["context"],
-        "name": delivery.to_name,
-        "officer": recipient.officer if recipient else None,
-        "link": link_for(recipient) if recipient else None,
-        "kind": delivery.kind,
-    }
+    values = {"name": delivery.to_name, "email": delivery.to_email, "link": link_for(recipient) if recipient else ""}
     prefix = "Reminder: " if delivery.kind == DeliveryKind.REMINDER else ""
     return emails.Email(
         sender=shared["sender"],
@@ -268,8 +279,8 @@ def compose(delivery: Delivery, parts: LetterParts) -> emails.Email:
         subject=f"{prefix}{delivery.endorsement.circular.subject}"[:250],
         message_id=delivery.message_id,
         sent_at=utcnow(),
-        text=render_template("email/endorsement.txt", **context),
-        html=render_template("email/endorsement.html", **context),
+        text=_fill(shared["text"], values, escape=False),
+        html=_fill(shared["html"], values, escape=True),
         attachments=(shared["attachment"],),
     )
 

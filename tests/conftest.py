@@ -97,6 +97,7 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "PUBLIC_BASE_URL": "https://pavati.example.gov.in",
         "OUTBOX_SWEEP_SECONDS": 0,  # tests sweep by hand
         "REMINDERS_EVERY_SECONDS": 0,
+        "HOUSEKEEPING_EVERY_SECONDS": 0,
         "LOG_LEVEL": "WARNING",
     }
 
@@ -364,3 +365,19 @@ def settle(app: Flask, timeout: float = 60) -> None:
     """Wait until the background jobs have finished."""
     with app.app_context():
         assert jobs.executor().wait(timeout)
+
+
+def worker_env(app: Flask, smtp_port: int, **settings: str) -> dict[str, str]:
+    """The environment for another process (a CLI command, a Celery worker) to work on this test's
+    database, files and SMTP server."""
+    config = app.config
+    return {
+        **os.environ,
+        "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
+        "SECRET_KEY": config["SECRET_KEY"],
+        "FILES_DIR": config["FILES_DIR"],
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(smtp_port),
+        "LOG_LEVEL": "WARNING",
+        **settings,
+    }

@@ -137,6 +137,19 @@ def test_old_failures_are_forgotten(clerk: int):
     assert not_before(OWNER, ATTACKER)["pair"] is None
 
 
+def test_housekeeping_deletes_old_counts_but_keeps_where_the_owner_logs_in(clerk: int):
+    now = utcnow()
+    attempt(OWNER, PASSWORD, HOME, now)  # the owner's pair row remembers this address
+    attempt(OWNER, "wrong", HOME, now)
+    attempt("stranger@example.com", "wrong", ATTACKER, now)
+    before = db.session.scalar(db.select(db.func.count()).select_from(LoginThrottle))
+    later = now + accounts.FORGET_AFTER + timedelta(seconds=1)
+    assert accounts.forget_old_failures(db.session, later) == before - 1
+    db.session.commit()
+    kept = db.session.scalars(db.select(LoginThrottle)).all()
+    assert len(kept) == 1 and kept[0].logged_in_at is not None
+
+
 def test_unreadable_email_is_refused_with_the_same_words(clerk: int):
     assert attempt(OWNER + "\x00", PASSWORD, HOME, utcnow()) == accounts.REFUSED
     assert attempt("a" * 300, PASSWORD, HOME, utcnow()) == accounts.REFUSED

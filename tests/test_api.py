@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 
 from models import Circular, db
-from tests.conftest import MEMO_FIELDS, Client, api_register, sample
+from tests.conftest import MEMO_FIELDS, Client, api_issue, api_register, sample
 
 
 def register(client: Client, headers: dict[str, str], **overrides: Any) -> Any:
@@ -165,3 +165,24 @@ def test_an_api_token_ends_with_its_owners_password(app: Flask, client: Client, 
         accounts.set_password(db.session, user.id, "a brand new password")
         db.session.commit()
     assert client.get("/api/v1/circulars", headers=headers).status_code == 401
+
+
+def test_pause_resume_cancel_and_reminder_schedule_over_the_api(client: Client, api_token: Any):
+    headers = api_token()
+    endorsement_id = api_issue(client, headers)
+    base = f"/api/v1/endorsements/{endorsement_id}"
+    paused = client.post(f"{base}/pause", headers=headers)
+    assert paused.status_code == 200 and paused.json["sending"] == "paused"
+    assert client.post(f"{base}/distribute", headers=headers).status_code == 202
+    progress = client.get(base, headers=headers).json["progress"]
+    assert progress["queued"] == 40 and progress["sent"] == 0 and progress["eta_seconds"] is None
+    schedule = client.post(f"{base}/reminder-schedule", json={"every_days": 7, "at_most": 3}, headers=headers)
+    assert schedule.status_code == 200 and schedule.json["reminders"] == {"rounds": 0, "every_days": 7, "at_most": 3}
+    for bad in [{"every_days": "7"}, {"every_days": 0}, {"at_most": True, "every_days": 2}, []]:
+        assert client.post(f"{base}/reminder-schedule", json=bad, headers=headers).status_code == 422
+    assert client.post(f"{base}/reminders", json={"recipient_ids": "all"}, headers=headers).status_code == 422
+    cancelled = client.post(f"{base}/cancel", headers=headers)
+    assert cancelled.status_code == 200 and cancelled.json["progress"]["cancelled"] == 40
+    assert client.post(f"{base}/resume", headers=headers).status_code == 409
+    viewer = api_token("viewer")
+    assert client.post(f"{base}/pause", headers=viewer).status_code == 403

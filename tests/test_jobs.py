@@ -17,7 +17,7 @@ from flask import Flask
 
 from models import Delivery, db
 from services import dispatch, jobs
-from tests.conftest import Inbox, issue_letter
+from tests.conftest import Inbox, issue_letter, worker_env
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS = "redis://127.0.0.1:6379/15"
@@ -100,22 +100,9 @@ def app_config(app_config: dict[str, Any], request: pytest.FixtureRequest) -> di
 def celery_workers(app: Flask, smtp: tuple[Inbox, int], queue: str) -> Iterator[Any]:
     """Starts real Celery workers (`celery -A make_celery worker`) for this app; stops them after."""
     started: list[subprocess.Popen[bytes]] = []
-    config = app.config
 
     def start(count: int = 1, **settings: str) -> None:
-        env = {
-            **os.environ,
-            "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
-            "SECRET_KEY": config["SECRET_KEY"],
-            "FILES_DIR": config["FILES_DIR"],
-            "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": str(smtp[1]),
-            "CELERY_BROKER_URL": REDIS,
-            "CELERY_QUEUE": queue,
-            "SEND_BATCH": "10",
-            "LOG_LEVEL": "WARNING",
-            **settings,
-        }
+        env = worker_env(app, smtp[1], CELERY_BROKER_URL=REDIS, CELERY_QUEUE=queue, SEND_BATCH="10", **settings)
         for _ in range(count):
             name = f"w{len(started)}-{queue}@%h"
             command = [sys.executable, "-m", "celery", "-A", "make_celery", "worker", "-P", "solo", "-n", name]

@@ -16,7 +16,7 @@ from flask import Flask
 
 from models import Delivery, db, utcnow
 from services import dispatch, outbox, workers
-from tests.conftest import Inbox, issue_letter, settle
+from tests.conftest import Inbox, issue_letter, settle, worker_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -202,18 +202,7 @@ def test_sigkill_mid_run_then_restart_loses_nobody_and_resends_nothing_recorded(
     inbox, _ = smtp
     inbox.delay = 0.05
     distributed(app, 60, send=False)
-    config = app.config
-    env = {
-        **os.environ,
-        "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
-        "SECRET_KEY": config["SECRET_KEY"],
-        "FILES_DIR": config["FILES_DIR"],
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(smtp[1]),
-        "SEND_BATCH": "10",
-        "SEND_CONNECTIONS": "1",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = worker_env(app, smtp[1], SEND_BATCH="10", SEND_CONNECTIONS="1")
     flask = [sys.executable, "-m", "flask", "--app", "app", "outbox", "send"]
     worker = subprocess.Popen(flask, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     inbox.wait_for(25)
