@@ -43,6 +43,8 @@ def settings_from_env(instance_path: str) -> dict[str, Any]:
         "TIMEZONE": env("TIMEZONE") or "Asia/Kolkata",
         "TRUST_PROXY": _flag("TRUST_PROXY"),
         **_sending_settings(env),
+        # An upload past this is answered 413 before any of it is stored.
+        "MAX_CONTENT_LENGTH": int(float(env("MAX_UPLOAD_MB") or 25) * 1024 * 1024),
         "FILES_DIR": env("FILES_DIR") or str(Path(instance_path) / "files"),
         "MAILBOX_DIR": env("MAILBOX_DIR") or str(Path(instance_path) / "mailbox"),
         # Behind HTTPS (as the public links say), cookies travel only over HTTPS.
@@ -105,7 +107,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     files.private_folder(Path(app.instance_path))
     app.config.from_mapping(
-        MAX_CONTENT_LENGTH=25 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,

@@ -69,7 +69,7 @@ def setup(n: int, database_url: str, workdir: Path, extra: dict[str, object]) ->
     with app.app_context():
         db.drop_all()
         db.create_all()
-        memo = intake.read_memo((ROOT / "tests/samples/dopt-igot-email-om.pdf").read_bytes())
+        memo = intake.read_memo(db.session, (ROOT / "tests/samples/dopt-igot-email-om.pdf").read_bytes())
         facts = json.loads((ROOT / "tests/samples/memos.json").read_text())["dopt-igot-email-om"]
         fields = {**facts, "diary_no": "253/6", "received_on": "2026-03-05"}
         circular = intake.diarise(db.session, memo.sha256, "om.pdf", fields, None)

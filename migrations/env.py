@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from services.register import SEARCH_INDEX
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -68,6 +70,12 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    # Made by hand in a migration, on PostgreSQL only: autogenerate, which knows only the models,
+    # must not propose dropping it.
+    return not (type_ == "index" and name == SEARCH_INDEX)
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -101,7 +109,9 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        context.configure(
+            connection=connection, target_metadata=get_metadata(), include_object=include_object, **conf_args
+        )
 
         with context.begin_transaction():
             context.run_migrations()

@@ -2,7 +2,7 @@
 
 from models.audit import AuditEvent
 from models.base import Base, DbSession, db, utcnow
-from models.circulars import AckKind, Circular, Endorsement, SendingState
+from models.circulars import AckKind, Circular, Endorsement, MemoReading, ReadingStatus, SendingState
 from models.dispatch import Acknowledgement, Delivery, DeliveryKind, DeliveryStatus, Recipient, RecipientState
 from models.roster import Officer, normalise_email
 from models.staff import ApiToken, LoginThrottle, Role, User
@@ -20,7 +20,9 @@ __all__ = [
     "DeliveryStatus",
     "Endorsement",
     "LoginThrottle",
+    "MemoReading",
     "Officer",
+    "ReadingStatus",
     "Recipient",
     "RecipientState",
     "Role",

@@ -17,6 +17,34 @@ class AckKind(enum.StrEnum):
     EMAIL_ALIGNMENT = "email_alignment"
 
 
+class ReadingStatus(enum.StrEnum):
+    """Where the reading of an uploaded memo stands: OCR of a scan runs in the background."""
+
+    READING = "reading"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class MemoReading(db.Model):  # type: ignore[name-defined,misc]
+    """What was read off an uploaded PDF, page by page; a scan's pages are read by OCR in the background."""
+
+    sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default=ReadingStatus.DONE.value)
+    pages: Mapped[int]
+    texts: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # Pages (0-based) to read by OCR, and those read so far: the progress shown while it runs.
+    ocr_pages: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
+    ocr_done: Mapped[int] = mapped_column(default=0)
+    ocr_seconds: Mapped[float] = mapped_column(default=0.0)
+    error: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.texts)
+
+
 class SendingState(enum.StrEnum):
     """Whether an issued letter's emails may go: a distribution can be paused, resumed or called off."""
 
@@ -41,6 +69,9 @@ class Circular(db.Model):  # type: ignore[name-defined,misc]
     pdf_pages: Mapped[int]
     filename: Mapped[str] = mapped_column(sa.String(255))
     text: Mapped[str] = mapped_column(sa.Text, default="")
+    # How sure the reading was of each particular the clerk kept as suggested ({field: 0..1}), so the
+    # circular's page can say where to look twice.
+    confidence: Mapped[dict[str, float]] = mapped_column(sa.JSON, default=dict)
     registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     registered_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from models import Circular, Delivery, Endorsement, Officer, Recipient, User, db
 from routes.pages import pdf_response
-from services import accounts, dispatch, fields, intake, letters, roster, tracking
+from services import accounts, dispatch, fields, intake, letters, register, roster, tracking
 from services.errors import Invalid, ServiceError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -36,7 +36,7 @@ def _actor(work: bool = True) -> User:
 def json_error(exc: HTTPException | ServiceError) -> Any:
     """Errors as `{error: "..."}` with their 4xx status."""
     if isinstance(exc, ServiceError):
-        body: dict[str, Any] = {"error": exc.message}
+        body: dict[str, Any] = {"error": exc.message, **exc.details}
         if exc.field:
             body["field"] = exc.field
         return jsonify(body), exc.status
@@ -75,6 +75,7 @@ def circular_json(c: Circular) -> dict[str, Any]:
         "filename": c.filename,
         "registered_at": _iso(c.registered_at),
         "endorsements": [e.id for e in c.endorsements],
+        "confidence": c.confidence,
     }
 
 
@@ -151,20 +152,48 @@ def _upload() -> bytes:
 
 @bp.post("/circulars")
 def create_circular() -> Any:
+    """Register a memo; particulars not sent are read off the file (OCR for a scan, here and now)."""
     actor = _actor()
-    memo = intake.read_memo(_upload())
-    circular = intake.diarise(
-        db.session, memo.sha256, request.files["file"].filename or "memo.pdf", request.form, actor.id
-    )
+    memo = intake.read_memo(db.session, _upload(), ocr_now=True)
+    given = intake.filled_in(db.session, memo.reading, request.form.to_dict(), date.today())
+    circular = intake.diarise(db.session, memo.sha256, request.files["file"].filename or "memo.pdf", given, actor.id)
     db.session.commit()
     return jsonify(circular_json(circular)), 201
 
 
+@bp.post("/extract")
+def extract() -> Any:
+    """The particulars read off a memo, each `{value, confidence}`, saving nothing."""
+    _actor()
+    found, suggested = intake.extract(_upload())
+    return jsonify(
+        {
+            "pages": found.count,
+            "ocr_pages": [i + 1 for i in found.ocr_pages],
+            "ocr_seconds": round(found.ocr_seconds, 2),
+            "suggestions": {
+                name: {"value": _iso(s.value) if isinstance(s.value, date) else s.value, "confidence": s.confidence}
+                for name, s in suggested.items()
+            },
+        }
+    )
+
+
 @bp.get("/circulars")
 def list_circulars() -> Any:
+    """The register: `?q=` words, `year=`, `office=`, `endorsed=yes|no`."""
     _actor(work=False)
     page = _page()
-    rows, total = intake.list_circulars(db.session, page, PER_PAGE)
+    endorsed = request.args.get("endorsed", "")
+    if endorsed not in ("", "yes", "no"):
+        raise Invalid("endorsed must be yes or no.", "endorsed")
+    filters = register.Filters(
+        words=request.args.get("q", "")[:200],
+        year=fields.positive_int(request.args.get("year", "")),
+        issued_by=request.args.get("office", "")[:200],
+        endorsed={"yes": True, "no": False}.get(endorsed),
+    )
+    rows, total = register.list_circulars(db.session, filters, page, PER_PAGE)
     return _listing([circular_json(c) for c in rows], total, page)
 
 

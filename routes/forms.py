@@ -42,6 +42,18 @@ class CircularForm(FlaskForm):
     submit = SubmitField("Register circular")
 
 
+class CircularEditForm(FlaskForm):
+    """A registered circular's particulars, to correct."""
+
+    reference_no = StringField("Reference number", validators=[DataRequired(), Length(max=200)])
+    dated = DateField("Dated", validators=[DataRequired()])
+    issued_by = StringField("Issued by", validators=[DataRequired(), Length(max=200)])
+    subject = TextAreaField("Subject", validators=[DataRequired(), Length(max=500)])
+    diary_no = StringField("Diary number", validators=[DataRequired(), Length(max=100)])
+    received_on = DateField("Received on", validators=[DataRequired()])
+    submit = SubmitField("Save the corrections")
+
+
 class RosterImportForm(FlaskForm):
     file = FileField("Roster (CSV)", validators=[FileRequired("Choose the roster's CSV file.")])
     submit = SubmitField("Import")

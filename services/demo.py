@@ -21,7 +21,7 @@ def load_demo(session: DbSession, admin_email: str = "admin@pavati.in") -> str |
         accounts.create_user(session, admin_email, "Demo Admin", Role.ADMIN.value, password)
     roster.import_roster(session, (SAMPLES / "roster-haryana-ias.csv").read_bytes(), None)
     facts = json.loads((SAMPLES / "memos.json").read_text())["dopt-igot-email-om"]
-    memo = intake.read_memo((SAMPLES / "dopt-igot-email-om.pdf").read_bytes())
+    memo = intake.read_memo(session, (SAMPLES / "dopt-igot-email-om.pdf").read_bytes())
     if session.scalar(sa.select(Circular).where(Circular.pdf_sha256 == memo.sha256)) is None:
         intake.diarise(
             session,

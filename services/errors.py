@@ -6,10 +6,12 @@ class ServiceError(Exception):
 
     status = 400
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None, **details: object) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        # What a program may act on (the API adds it to the error), e.g. the id of a duplicate.
+        self.details = details
 
 
 class Invalid(ServiceError):

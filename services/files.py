@@ -39,22 +39,6 @@ def store(data: bytes) -> str:
     return sha
 
 
-def store_beside(sha256: str, kind: str, data: bytes) -> None:
-    """Keep what was worked out from a stored file (its text, say) beside it, so it is worked out once."""
-    _write(_beside(sha256, kind), data)
-
-
-def load_beside(sha256: str, kind: str) -> bytes:
-    """What `store_beside` kept; OSError if nothing was."""
-    return _beside(sha256, kind).read_bytes()
-
-
-def _beside(sha256: str, kind: str) -> Path:
-    if not (kind.isascii() and kind.isalpha()):
-        raise ValueError("not a kind of note")
-    return _path(sha256).with_suffix(f".{kind}")
-
-
 def _write(path: Path, data: bytes) -> None:
     private_folder(path.parent)
     handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # made 600

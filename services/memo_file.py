@@ -2,6 +2,7 @@
 
 import io
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import pypdf
@@ -40,8 +41,18 @@ class _OutOfTime(Exception):
     """The reading's time is up."""
 
 
-def pages_and_text(data: bytes) -> tuple[int, str]:
-    """The PDF's page count and the text of its first pages; Invalid if it cannot be read within bounds."""
+@dataclass
+class Pages:
+    """What the text layer gives: the page count, and for each of the first pages its text and size."""
+
+    count: int
+    texts: list[str]
+    sizes: list[tuple[float, float]]  # width and height in points
+
+
+def read_pages(data: bytes) -> Pages:
+    """The PDF's page count and the text and size of its first pages; Invalid if it cannot be read
+    within bounds."""
     deadline = time.monotonic() + READ_SECONDS
 
     def in_time(*_: Any) -> None:
@@ -53,14 +64,15 @@ def pages_and_text(data: bytes) -> tuple[int, str]:
             reader = pypdf.PdfReader(io.BytesIO(data))
             if reader.is_encrypted:
                 raise Invalid("The PDF is password-protected; upload an unprotected copy.", "file")
-            texts: list[str] = []
+            pages = Pages(count=len(reader.pages), texts=[], sizes=[])
             for page in reader.pages[:TEXT_PAGES]:
                 in_time()
-                texts.append(page.extract_text(visitor_operand_before=in_time) or "")
-                if sum(map(len, texts)) >= MAX_TEXT:
+                pages.texts.append(page.extract_text(visitor_operand_before=in_time) or "")
+                pages.sizes.append((float(page.mediabox.width), float(page.mediabox.height)))
+                if sum(map(len, pages.texts)) >= MAX_TEXT:
                     break
             in_time()  # a form on the last page may have swallowed the visitor's refusal
-            return len(reader.pages), "\n".join(texts)[:MAX_TEXT]
+            return pages
     except Invalid:
         raise
     except (_OutOfTime, LimitReachedError) as exc:

@@ -161,6 +161,7 @@ class Outcomes:
     sent: list[int] = field(default_factory=list)
     others: list[dict[str, Any]] = field(default_factory=list)
     retry_in: float | None = None
+    unreachable: Exception | None = None
     written_at: float = field(default_factory=time.monotonic)
 
     def fail(self, delivery: Delivery, exc: Exception) -> None:
@@ -304,10 +305,9 @@ def send_batch(session: DbSession, ids: list[int], connection: Connection, parts
     ).all()
     limiter = _limiter()
     outcomes = Outcomes()
-    unreachable: Exception | None = None
     for delivery in deliveries:
-        if unreachable is not None:
-            outcomes.release(delivery, unreachable)
+        if outcomes.unreachable is not None:
+            outcomes.release(delivery, outcomes.unreachable)
             continue
         if why := _no_longer_wanted(delivery):
             outcomes.cancel(delivery, why)
@@ -322,7 +322,7 @@ def send_batch(session: DbSession, ids: list[int], connection: Connection, parts
             _send_or_resend_once(connection, email)
         except Exception as exc:
             if _connection_lost(exc):
-                unreachable = exc  # twice in a row: the server is away; the rest waits for a retry
+                outcomes.unreachable = exc  # twice in a row: the server is away; the rest waits for a retry
             outcomes.fail(delivery, exc)
         else:
             outcomes.sent.append(delivery.id)
@@ -345,28 +345,31 @@ def _send_or_resend_once(connection: Connection, email: emails.Email) -> None:
 
 @jobs.job(at_once="SEND_CONNECTIONS")
 def send_due() -> None:
-    """Send due rows, batch after batch, until none is left. The first full batch starts another
-    worker, so a large letter goes over SEND_CONNECTIONS connections at once."""
+    """Send due rows, batch after batch, until none is left. A first full batch that went well starts
+    another worker, so a large letter goes over SEND_CONNECTIONS connections at once (and a server
+    that is away is not tried by a crowd)."""
     session = db.session
     connection, parts = Connection(), LetterParts()
     retry_in: float | None = None
-    first = True
+    joined = False
     try:
         while ids := claim_batch(session, _setting("SEND_BATCH")):
-            if first and len(ids) == _setting("SEND_BATCH"):
-                jobs.run_now(send_due)
-            first = False
             outcomes = send_batch(session, ids, connection, parts)
             if outcomes.retry_in is not None:
                 retry_in = min(retry_in or outcomes.retry_in, outcomes.retry_in)
             outcomes.write(session)
+            if outcomes.unreachable is not None:
+                break  # the server is away: the rest waits for the retry, not a timeout per batch
+            if not joined and len(ids) == _setting("SEND_BATCH"):
+                jobs.run_now(send_due)
+                joined = True
     finally:
         connection.close()
     if retry_in is not None:
         jobs.run_later(send_due, delay=retry_in + 0.05)
 
 
-@jobs.job
+@jobs.job(every="OUTBOX_SWEEP_SECONDS")
 def sweep() -> None:
     """The safety net, run every OUTBOX_SWEEP_SECONDS (or by Celery beat): free dead workers' rows and
     start sending whatever is due."""

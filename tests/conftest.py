@@ -6,6 +6,7 @@ import io
 import os
 import re
 import secrets
+import shutil
 import socket
 import threading
 import time
@@ -26,6 +27,10 @@ from models import db
 from services import accounts, intake, jobs, letters, roster
 
 SAMPLES = Path(__file__).parent / "samples"
+# OCR needs Tesseract (and Poppler, ImageMagick): on CI, where the Makefile installs them, it must run.
+needs_ocr = pytest.mark.skipif(
+    shutil.which("tesseract") is None and not os.environ.get("CI"), reason="Tesseract is not installed"
+)
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PASSWORD = "correct horse battery"
 
@@ -120,6 +125,8 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
 class Client(FlaskClient):
     """A test client that posts forms the way a browser does: with the page's CSRF token."""
 
+    particulars_url = ""
+
     def csrf_token(self, page: str) -> str:
         html = self.get(page).get_data(as_text=True)
         match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
@@ -127,11 +134,15 @@ class Client(FlaskClient):
         return match.group(1)
 
     def upload_memo(self, data: bytes, filename: str) -> tuple[str, dict[str, str]]:
-        """Step one of registering: upload the PDF. The particulars page, and the hidden fields
-        (upload ticket, CSRF token) that step two must send back."""
+        """Step one of registering: upload the PDF. The page it leads to (the particulars, or the
+        scan's reading), and the hidden fields (upload ticket, CSRF token) that step two must send
+        back to `self.particulars_url`."""
         response = self.submit(
             "/circulars/new", {"file": (io.BytesIO(data), filename)}, content_type="multipart/form-data"
         )
+        if response.status_code == 302:
+            self.particulars_url = response.headers["Location"]
+            response = self.get(self.particulars_url)
         html = response.get_data(as_text=True)
         hidden = {
             name: match.group(1)
@@ -350,7 +361,7 @@ ONE_OFFICER = "name,service,batch,designation,sparrow_email,mobile\nA One,IAS,20
 def issue_letter(app: Flask, roster_csv: str | bytes = ONE_OFFICER, **letter: Any) -> int:
     """Register the sample memo, import a roster, prepare and issue a letter (services, no HTTP); its id."""
     with app.app_context():
-        memo = intake.read_memo(sample("dopt-igot-email-om.pdf"))
+        memo = intake.read_memo(db.session, sample("dopt-igot-email-om.pdf"))
         circular = intake.diarise(db.session, memo.sha256, "om.pdf", MEMO_FIELDS, None)
         data = roster_csv.encode() if isinstance(roster_csv, str) else roster_csv
         roster.import_roster(db.session, data, None)

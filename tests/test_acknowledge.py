@@ -14,7 +14,7 @@ from tests.conftest import MEMO_FIELDS, Client, sample
 def issued_endorsement(app: Flask, ack_kind: str = "email_alignment") -> dict[str, str]:
     """An issued, distributed endorsement; returns each officer's email → link token."""
     with app.app_context():
-        memo = intake.read_memo(sample("dopt-igot-email-om.pdf"))
+        memo = intake.read_memo(db.session, sample("dopt-igot-email-om.pdf"))
         circular = intake.diarise(db.session, memo.sha256, "om.pdf", MEMO_FIELDS, None)
         roster.import_roster(db.session, sample("roster-haryana-ias.csv"), None)
         fields = {**letters.draft_defaults(db.session, circular.id), "ack_kind": ack_kind, "dated": "2026-03-11"}

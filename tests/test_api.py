@@ -43,7 +43,7 @@ def test_register_and_read_circulars(client: Client, api_token: Any):
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"reference_no": ""}, "reference_no"),
+        ({"reference_no": "x" * 201}, "reference_no"),
         ({"dated": "03/03/2026"}, "dated"),
         ({"dated": "2026-02-30"}, "dated"),
         ({"received_on": "2026-03-01"}, "received_on"),

@@ -31,7 +31,7 @@ def test_long_date(day: date, text: str):
 
 
 def draft(app: Flask, memo_pdf: bytes | None = None, **overrides: object) -> int:
-    memo = intake.read_memo(memo_pdf or sample("dopt-igot-email-om.pdf"))
+    memo = intake.read_memo(db.session, memo_pdf or sample("dopt-igot-email-om.pdf"))
     circular = intake.diarise(db.session, memo.sha256, "om.pdf", MEMO_FIELDS, None)
     fields = {**letters.draft_defaults(db.session, circular.id), "dated": "2026-03-11", **overrides}
     return letters.prepare_endorsement(db.session, circular.id, fields, None).id

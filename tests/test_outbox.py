@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 
 from models import Delivery, db, utcnow
-from services import dispatch, outbox, workers
+from services import dispatch, jobs, outbox, workers
 from tests.conftest import Inbox, issue_letter, settle, worker_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -238,3 +238,24 @@ def test_pause_stops_sending_within_one_batch(app: Flask, smtp: tuple[Inbox, int
         db.session.commit()
     wait_until_sent(app, 40)
     assert sorted(received_per_officer(inbox).values()) == [1] * 40
+
+
+def test_the_sweep_runs_by_itself_and_sends_what_nobody_started(app: Flask, smtp: tuple[Inbox, int]):
+    distributed(app, 3, send=False)  # written, but the process "stopped" before starting to send
+    app.config["OUTBOX_SWEEP_SECONDS"] = 0.2
+    with app.app_context():
+        jobs.executor().start_timers()  # type: ignore[attr-defined]
+    smtp[0].wait_for(3, timeout=30)
+    wait_until_sent(app, 3)
+
+
+def test_a_server_that_is_away_stops_the_run_instead_of_timing_out_batch_after_batch(app: Flask):
+    app.extensions["mail"].port = 1  # nothing listens there
+    distributed(app, 25, send=False)
+    with app.app_context():
+        outbox.send_due()
+    settle(app)
+    with app.app_context():
+        attempts = Counter(db.session.scalars(db.select(Delivery.attempts)))
+    assert statuses(app) == Counter({"queued": 25})
+    assert attempts == Counter({0: 24, 1: 1})  # one email found the server away; nothing else was tried

@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 
 from models import Circular, Officer, Recipient, db
-from services import dispatch, jobs, postbox, roster
-from tests.conftest import MEMO_FIELDS, Auth, Client, sample
+from services import dispatch, jobs, postbox, reading, roster
+from tests.conftest import MEMO_FIELDS, Auth, Client, sample, settle
 
 DRAFT = {
     "file_no": "No.1/2026-PAR",
@@ -42,7 +42,7 @@ def register_via_pages(client: Client) -> str:
     assert "Department of Personnel and Training" in html
     assert "Updation of Email ID on SPARROW and iGOT Karmayogi Portal" in html
     assert set(hidden) == {"upload", "csrf_token"}
-    response = client.post("/circulars/register", data={**MEMO_FIELDS, **hidden, "filename": "dopt om.pdf"})
+    response = client.post(client.particulars_url, data={**MEMO_FIELDS, **hidden, "filename": "dopt om.pdf"})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response.headers["Location"]
 
@@ -164,7 +164,7 @@ def test_duplicate_memo_is_caught(client: Client, auth: Auth):
     auth.login("clerk")
     register_via_pages(client)
     _, hidden = client.upload_memo(sample("dopt-igot-email-om.pdf"), "again.pdf")
-    response = client.post("/circulars/register", data={**MEMO_FIELDS, **hidden})
+    response = client.post(client.particulars_url, data={**MEMO_FIELDS, **hidden})
     assert response.status_code == 422 and "already registered" in response.get_data(as_text=True)
 
 
@@ -186,14 +186,16 @@ def test_upload_that_is_not_a_pdf_is_refused(app: Flask, client: Client, auth: A
     assert not (Path(app.config["FILES_DIR"])).exists() or not any(Path(app.config["FILES_DIR"]).rglob("*.pdf"))
 
 
-def test_scanned_memo_without_text_is_accepted_for_hand_entry(client: Client, auth: Auth):
+def test_a_scan_that_cannot_be_read_is_left_for_hand_entry(
+    app: Flask, client: Client, auth: Auth, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(reading.shutil, "which", lambda name: None)  # as on a machine without Tesseract
     auth.login("clerk")
-    response = client.submit(
-        "/circulars/new",
-        {"file": (io.BytesIO(sample("dopt-igot-email-om-scanned.pdf")), "scan.pdf")},
-        content_type="multipart/form-data",
-    )
-    assert "fill the particulars in by hand" in response.get_data(as_text=True)
+    client.upload_memo(sample("dopt-igot-email-om-scanned.pdf"), "scan.pdf")
+    settle(app)
+    page = client.get(client.particulars_url).get_data(as_text=True)
+    assert "could not be read" in page and "fill the particulars in by hand" in page
+    assert 'name="reference_no"' in page
 
 
 def test_staff_pages_need_login_and_viewers_cannot_change(client: Client, auth: Auth):

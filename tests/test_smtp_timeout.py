@@ -48,7 +48,7 @@ def app_config(app_config: dict[str, Any], silent_server: int) -> dict[str, Any]
 
 def test_silent_server_times_out_and_the_email_waits_for_a_retry(app: Flask):
     with app.app_context():
-        memo = intake.read_memo(sample("dopt-igot-email-om.pdf"))
+        memo = intake.read_memo(db.session, sample("dopt-igot-email-om.pdf"))
         circular = intake.diarise(db.session, memo.sha256, "om.pdf", MEMO_FIELDS, None)
         roster.import_roster(db.session, b"name,sparrow_email\nA One,a.one@nic.in\n", None)
         endorsement = letters.prepare_endorsement(db.session, circular.id, {"dated": "2026-03-11"}, None)

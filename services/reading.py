@@ -1,0 +1,148 @@
+"""A memo's words: the text layer where a page has one, OCR (Tesseract, after deskewing) where it has none.
+
+Nothing a user sends reaches a shell: the PDF goes to Poppler's pdftoppm through a private temporary
+file, the page image to ImageMagick and Tesseract on their standard input, each with a time limit;
+pages are rendered at a resolution that keeps every image under OCR_MAX_PIXELS.
+"""
+
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PIL import Image
+
+from services import memo_file
+from services.errors import Invalid
+
+# A page with less text than this is taken to be a scan (page numbers and stamps aside).
+MIN_TEXT = 40
+OCR_PAGES = 10
+OCR_DPI = 200
+OCR_MIN_DPI = 100
+OCR_MAX_PIXELS = 12_000_000
+OCR_PAGE_SECONDS = 60
+OCR_LANGUAGES = "eng+hin"
+# Skew smaller than this is left alone: rotating costs more than it gains.
+MIN_SKEW_DEGREES = 0.2
+
+Progress = Callable[[int, int], None]
+
+
+class OcrUnavailable(Exception):
+    """Tesseract (or Poppler, or ImageMagick) is not installed, or failed on a page."""
+
+
+@dataclass
+class Reading:
+    """A memo's text, page by page, and which pages came from OCR."""
+
+    count: int
+    pages: list[str]
+    ocr_pages: list[int] = field(default_factory=list)
+    ocr_seconds: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.pages)
+
+
+def clean(text: str) -> str:
+    """Text fit to store and show: pypdf and OCR can yield lone surrogates and control characters."""
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs"))
+
+
+def text_layer(data: bytes) -> tuple[Reading, list[int]]:
+    """The text layer, and the pages (0-based, at most OCR_PAGES) that have none and need OCR."""
+    pages = memo_file.read_pages(data)
+    reading = Reading(count=pages.count, pages=[clean(t) for t in pages.texts])
+    scans = [i for i, text in enumerate(reading.pages) if len(text.strip()) < MIN_TEXT][:OCR_PAGES]
+    return reading, scans
+
+
+def read_pdf(data: bytes, progress: Progress | None = None) -> Reading:
+    """The memo's text, OCR included, in this process (the API's extraction, and the OCR job)."""
+    reading, scans = text_layer(data)
+    ocr(data, reading, scans, progress)
+    return reading
+
+
+def ocr(data: bytes, reading: Reading, scans: list[int], progress: Progress | None = None) -> None:
+    """Fill in the text of the pages `scans` by OCR; `progress(done, of)` after each page."""
+    if not scans:
+        return
+    sizes = memo_file.read_pages(data).sizes
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="pavati-ocr-") as folder:
+        pdf = os.path.join(folder, "memo.pdf")
+        with open(os.open(pdf, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+            out.write(data)
+        for done, index in enumerate(scans, start=1):
+            reading.pages[index] = clean(ocr_page(pdf, index, sizes[index]))
+            reading.ocr_pages.append(index)
+            if progress:
+                progress(done, len(scans))
+    reading.ocr_seconds = time.monotonic() - started
+
+
+def _dpi(size: tuple[float, float]) -> int:
+    """OCR_DPI, or less for a page so large that its image would pass OCR_MAX_PIXELS; a page that
+    would need less than OCR_MIN_DPI is no memo page and is not read."""
+    width, height = (max(1.0, side) / 72 for side in size)
+    dpi = min(OCR_DPI, int((OCR_MAX_PIXELS / (width * height)) ** 0.5))
+    if dpi < OCR_MIN_DPI:
+        raise OcrUnavailable(f"a page of {width:.0f} × {height:.0f} inches is too large to read")
+    return dpi
+
+
+def _run(command: list[str], given: bytes | None = None) -> bytes:
+    if shutil.which(command[0]) is None:
+        raise OcrUnavailable(f"{command[0]} is not installed")
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one page at a time is faster than Tesseract's threads on 2 cores
+    try:
+        # Our own fixed commands: the PDF goes as a private temporary file, images on standard input.
+        done = subprocess.run(  # noqa: S603
+            command, input=given, capture_output=True, timeout=OCR_PAGE_SECONDS, env=env, check=True
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise OcrUnavailable(f"{command[0]} took longer than {OCR_PAGE_SECONDS}s on a page") from exc
+    except subprocess.CalledProcessError as exc:
+        raise OcrUnavailable(f"{command[0]} failed: {exc.stderr.decode(errors='replace')[:200]}") from exc
+    return done.stdout
+
+
+def ocr_page(pdf_path: str, index: int, size: tuple[float, float]) -> str:
+    """One page's text: rendered grey by pdftoppm, straightened, read by Tesseract."""
+    page = str(index + 1)
+    image = _run(["pdftoppm", "-f", page, "-l", page, "-r", str(_dpi(size)), "-gray", "-singlefile", pdf_path])
+    return _run(["tesseract", "stdin", "stdout", "-l", OCR_LANGUAGES, "--psm", "3"], _straightened(image)).decode(
+        errors="replace"
+    )
+
+
+def _straightened(image: bytes) -> bytes:
+    """The page image turned level: ImageMagick measures the skew on a small copy, Pillow turns it."""
+    measured = _run(
+        ["convert", "pgm:-", "-resize", "25%", "-deskew", "40%", "-format", "%[deskew:angle]", "info:"], image
+    )
+    try:
+        angle = float(measured.decode().strip() or 0)
+    except ValueError:
+        return image
+    if abs(angle) < MIN_SKEW_DEGREES or abs(angle) > 10:
+        return image
+    with Image.open(io.BytesIO(image)) as picture:
+        out = io.BytesIO()
+        picture.rotate(-angle, resample=Image.Resampling.BICUBIC, fillcolor=255).save(out, format="PPM")
+        return out.getvalue()
+
+
+def ocr_failed(exc: OcrUnavailable) -> Invalid:
+    """What a clerk is told when a scan could not be read."""
+    return Invalid(f"The scan could not be read ({exc}); fill the particulars in by hand.", "file")
