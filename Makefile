@@ -11,7 +11,7 @@ export FLASK_APP := app
 APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core \
 	poppler-utils imagemagick tesseract-ocr tesseract-ocr-eng tesseract-ocr-hin
 APT_TEST := chromium redis-server redis-tools
-APT_BENCH := postfix
+APT_BENCH := postfix fonts-lohit-deva
 
 .PHONY: run test lint typecheck pytest bench clean system-run system-test system-bench
 

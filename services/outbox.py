@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import markupsafe
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from models import (
@@ -31,9 +30,8 @@ from models import (
     db,
     utcnow,
 )
-from services import emails, files, jobs, ratelimit, workers
-from services.acknowledgements import link_for
-from services.letters import long_date
+from services import emails, jobs, ratelimit, workers
+from services.letter_mail import LetterParts, compose
 from services.postbox import Outgoing, postbox
 
 log = logging.getLogger(__name__)
@@ -227,63 +225,6 @@ class Connection:
         if self._context is not None:
             context, self._context, self._out = self._context, None, None
             context.__exit__(None, None, None)
-
-
-# Stand-ins for what differs from officer to officer, put in when each email is made.
-_PER_OFFICER = ("name", "email", "link")
-
-
-class LetterParts:
-    """What every email of one letter shares, made once per worker: the sender, the encoded PDF, and
-    the text and HTML bodies of each kind of email with stand-ins for the officer's name, address and link."""
-
-    def __init__(self) -> None:
-        self._parts: dict[tuple[int, str], dict[str, Any]] = {}
-
-    def of(self, endorsement: Endorsement, kind: str) -> dict[str, Any]:
-        key = (endorsement.id, kind)
-        if key not in self._parts:
-            assert endorsement.pdf_sha256
-            name = "".join(c if c.isalnum() else "-" for c in endorsement.file_no).strip("-") or "endorsement"
-            context = {
-                "e": endorsement,
-                "c": endorsement.circular,
-                "kind": kind,
-                "deadline": long_date(endorsement.deadline) if endorsement.deadline else None,
-                "office": current_app.config,
-                **{stand_in: f"\x00{stand_in}\x00" for stand_in in _PER_OFFICER},
-            }
-            self._parts[key] = {
-                "sender": emails.sender(_setting("MAIL_DEFAULT_SENDER")),
-                "attachment": emails.attachment(f"{name}.pdf", "application/pdf", files.load(endorsement.pdf_sha256)),
-                "text": render_template("email/endorsement.txt", **context),
-                "html": render_template("email/endorsement.html", **context),
-            }
-        return self._parts[key]
-
-
-def _fill(template: str, values: dict[str, str], escape: bool) -> str:
-    for stand_in, value in values.items():
-        template = template.replace(f"\x00{stand_in}\x00", str(markupsafe.escape(value)) if escape else value)
-    return template
-
-
-def compose(delivery: Delivery, parts: LetterParts) -> emails.Email:
-    """The email for one row: the shared parts of its letter, the officer's greeting, address and own link."""
-    shared = parts.of(delivery.endorsement, delivery.kind)
-    recipient = delivery.recipient
-    values = {"name": delivery.to_name, "email": delivery.to_email, "link": link_for(recipient) if recipient else ""}
-    prefix = "Reminder: " if delivery.kind == DeliveryKind.REMINDER else ""
-    return emails.Email(
-        sender=shared["sender"],
-        to=(delivery.to_name, delivery.to_email),
-        subject=f"{prefix}{delivery.endorsement.circular.subject}"[:250],
-        message_id=delivery.message_id,
-        sent_at=utcnow(),
-        text=_fill(shared["text"], values, escape=False),
-        html=_fill(shared["html"], values, escape=True),
-        attachments=(shared["attachment"],),
-    )
 
 
 def _no_longer_wanted(delivery: Delivery) -> str | None:
