@@ -28,29 +28,28 @@ class MemoUploadForm(FlaskForm):
     submit = SubmitField("Read the memo")
 
 
-class CircularForm(FlaskForm):
-    """The particulars of a memo, pre-filled from what could be read off its PDF."""
+class CircularParticulars(FlaskForm):
+    """A memo's particulars as the clerk checks or corrects them."""
+
+    reference_no = StringField("Reference number", validators=[DataRequired(), Length(max=200)])
+    dated = DateField("Dated", validators=[DataRequired()])
+    issued_by = StringField("Issued by", validators=[DataRequired(), Length(max=200)])
+    subject = TextAreaField("Subject", validators=[DataRequired(), Length(max=500)])
+    diary_no = StringField("Diary number", validators=[DataRequired(), Length(max=100)])
+    received_on = DateField("Received on", validators=[DataRequired()])
+
+
+class CircularForm(CircularParticulars):
+    """Registering an upload: the particulars, pre-filled from what was read off its PDF."""
 
     upload = HiddenField(validators=[DataRequired(), Length(max=500)])
     filename = HiddenField(validators=[Length(max=255)])
-    reference_no = StringField("Reference number", validators=[DataRequired(), Length(max=200)])
-    dated = DateField("Dated", validators=[DataRequired()])
-    issued_by = StringField("Issued by", validators=[DataRequired(), Length(max=200)])
-    subject = TextAreaField("Subject", validators=[DataRequired(), Length(max=500)])
-    diary_no = StringField("Diary number", validators=[DataRequired(), Length(max=100)])
-    received_on = DateField("Received on", validators=[DataRequired()])
     submit = SubmitField("Register circular")
 
 
-class CircularEditForm(FlaskForm):
+class CircularEditForm(CircularParticulars):
     """A registered circular's particulars, to correct."""
 
-    reference_no = StringField("Reference number", validators=[DataRequired(), Length(max=200)])
-    dated = DateField("Dated", validators=[DataRequired()])
-    issued_by = StringField("Issued by", validators=[DataRequired(), Length(max=200)])
-    subject = TextAreaField("Subject", validators=[DataRequired(), Length(max=500)])
-    diary_no = StringField("Diary number", validators=[DataRequired(), Length(max=100)])
-    received_on = DateField("Received on", validators=[DataRequired()])
     submit = SubmitField("Save the corrections")
 
 
