@@ -34,6 +34,14 @@ FILTERS = [
 ]
 
 
+def _tally(
+    session: DbSession, column: sa.orm.InstrumentedAttribute[str], *where: sa.ColumnElement[bool]
+) -> dict[str, int]:
+    """How many rows have each value of `column`, among those `where` picks: one grouped query."""
+    query = sa.select(column, sa.func.count()).where(*where).group_by(column)
+    return dict(session.execute(query).tuples().all())
+
+
 def counts(session: DbSession, endorsement_id: int) -> dict[str, int]:
     """How many recipients, how far sending has got, and how many have answered which way.
 
@@ -42,15 +50,7 @@ def counts(session: DbSession, endorsement_id: int) -> dict[str, int]:
     latest email failed (what "Retry failed" sends again), `bounced` everyone whose mail came back.
     Copies to offices are counted apart.
     """
-    by_state: dict[str, int] = dict(
-        session.execute(
-            sa.select(Recipient.state, sa.func.count())
-            .where(Recipient.endorsement_id == endorsement_id)
-            .group_by(Recipient.state)
-        )
-        .tuples()
-        .all()
-    )
+    by_state = _tally(session, Recipient.state, Recipient.endorsement_id == endorsement_id)
 
     def any_with(*statuses: DeliveryStatus) -> sa.ColumnElement[int]:
         return sa.func.max(sa.case((Delivery.status.in_([s.value for s in statuses]), 1), else_=0))
@@ -74,14 +74,8 @@ def counts(session: DbSession, endorsement_id: int) -> dict[str, int]:
     ).one()
     failed_rows = failed_deliveries(endorsement_id)
     failed = session.scalar(sa.select(sa.func.count()).select_from(failed_rows)) or 0
-    copies = dict(
-        session.execute(
-            sa.select(Delivery.status, sa.func.count())
-            .where(Delivery.endorsement_id == endorsement_id, Delivery.kind == DeliveryKind.COPY.value)
-            .group_by(Delivery.status)
-        )
-        .tuples()
-        .all()
+    copies = _tally(
+        session, Delivery.status, Delivery.endorsement_id == endorsement_id, Delivery.kind == DeliveryKind.COPY.value
     )
     aligned = by_state.get(RecipientState.ALIGNED.value, 0)
     mismatch = by_state.get(RecipientState.MISMATCH.value, 0)
@@ -106,15 +100,7 @@ def counts(session: DbSession, endorsement_id: int) -> dict[str, int]:
 def sending_progress(session: DbSession, endorsement_id: int) -> dict[str, Any]:
     """The outbox for one letter, email by email (letters, reminders and copies): how many in each
     status, the rate over the last minute, and an estimate of the time left at that rate."""
-    by_status = dict(
-        session.execute(
-            sa.select(Delivery.status, sa.func.count())
-            .where(Delivery.endorsement_id == endorsement_id)
-            .group_by(Delivery.status)
-        )
-        .tuples()
-        .all()
-    )
+    by_status = _tally(session, Delivery.status, Delivery.endorsement_id == endorsement_id)
     last_minute = session.scalar(
         sa.select(sa.func.count()).where(
             Delivery.endorsement_id == endorsement_id, Delivery.sent_at >= utcnow() - timedelta(minutes=1)
@@ -132,9 +118,7 @@ def sending_progress(session: DbSession, endorsement_id: int) -> dict[str, Any]:
 
 def outbox_totals(session: DbSession) -> dict[str, int]:
     """Every email in the outbox by status."""
-    by_status = dict(
-        session.execute(sa.select(Delivery.status, sa.func.count()).group_by(Delivery.status)).tuples().all()
-    )
+    by_status = _tally(session, Delivery.status)
     return {status.value: by_status.get(status.value, 0) for status in DeliveryStatus}
 
 
