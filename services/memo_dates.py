@@ -22,15 +22,17 @@ _ACCENTS = {
 }
 
 # "No.", "F.No.", "O.M. No.", "D.O.No.", "File No.", "Memo No.", OCR's "N0." and "No ,"; Hindi "सं." and "फा.सं.".
+# A capital before the label is a scan's speck ("RNo."), so only a small letter rules a match out ("Techno.").
 REF_LABEL = re.compile(
-    r"(?<![A-Za-z])(?:(?:F(?:ile)?|e-?File|O\s?\.?\s?M|D\s?\.?\s?O|U\s?\.?\s?O|Memo|Letter|Endst)\s?\.?\s{0,2})?"
-    r"N[oO0](?:\s{0,2}[.,:;]{1,2}|\s)\s{0,2}[:.\-–]?\s{0,2}"
+    r"(?<![a-z])(?:(?:F(?:ile)?|e-?File|O\s?\.?\s?M|D\s?\.?\s?O|U\s?\.?\s?O|Memo|Letter|Endst)\s?\.?\s{0,2})?"
+    r"N[oO0a6](?:\s{0,2}[.,:;]{1,2}|\s)\s{0,2}[:.\-–]?\s{0,2}['‘’]?"
     r"|(?:फा\s?\.?\s?)?सं\s?\.\s{0,2}|संख्या\s{0,2}[:.]?\s{0,2}"
 )
 # The number: one token (spaces next to a slash forgiven, for OCR), then "Part(1)", "(APAR)", "(Vol II-Pt.)"...
 _REF_VALUE = re.compile(
     r"[A-Za-z0-9(](?:[A-Za-z0-9.()/&_\-–—]|\s(?=/)|(?<=/)\s){0,79}"
-    r"(?: (?:\([^()\n\t]{1,30}\)|(?:Part|Pt|Vol|Volume)\b[A-Za-z0-9.()\-]{0,12}(?: (?:[IVX]{1,4}|\d{1,3})\b)?)){0,3}"
+    r"(?: (?:\([^()\n\t]{1,30}\)|(?:Part|Pt|Vol|Volume)\b"
+    r"(?:\([A-Za-z0-9.\-]{1,10}\)|[A-Za-z0-9.\-]{0,12}(?: (?:[IVX]{1,4}|\d{1,3})\b)?))){0,3}"
 )
 # "Trg." and "Estt." end in an abbreviation's full stop, which is part of the number.
 _ABBREVIATION_END = re.compile(r"(?<![A-Za-z])[A-Z][a-z]{1,6}\.$")
@@ -45,7 +47,9 @@ CITED_BEFORE = re.compile(
 )
 # In the part of a number after its year, letters are expected: OCR's "E.1(B)", "A-IIi", "CS.1I" are Roman numerals.
 _YEAR_SUFFIX = re.compile(r"/(?:19|20)\d\d-")
-_OCR_ROMAN = re.compile(r"(?<=[A-Za-z][.\-])[1Il|i]{1,4}(?![A-Za-z0-9])")
+_OCR_ROMAN = re.compile(r"(?<=[A-Za-z][.\-])[1Il|i]{1,4}(?=[VX]?(?![A-Za-z0-9]))")
+# "A-II" with its strokes run together reads "A-H"; no office's part ends in a lone H.
+_OCR_DOUBLE_I = re.compile(r"(?<=[A-Za-z][.\-])H$")
 
 _MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6}
 _MONTHS |= {"jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12}
@@ -65,6 +69,10 @@ _NUM_DATE = re.compile(
     r"(?P<year>\d{4}|\d{2})(?![\d/]|-\w|\.\d)"
 )
 _OCR_NUMBER = re.compile(r"(?<![A-Za-z0-9])[0-9OoIl|]{1,4}(?:[./\-][0-9OoIl|]{1,4}){2}(?![A-Za-z0-9])")
+# "Ith May, 2021": a day's 1 read as a letter, before its ordinal and month.
+_OCR_DAY = re.compile(r"(?<![A-Za-z0-9])[Il|](?=\d?(?:st|nd|rd|th)\s{0,2}[A-Z])")
+# "02-10:2020": a speck turned the second separator; the first one tells what it was.
+_OCR_SEPARATOR = re.compile(r"(?<![\d./\-])(\d{1,2})([./\-])(\d{1,2})[:;,](?=\d{4}(?!\d))")
 DATE_LABEL = re.compile(r"\bd(?:a[tl]ed|ate|t)\b|दिनांक|दि\s?\.", re.IGNORECASE)
 _BARE_DATE_LABEL = re.compile(r"\W{0,3}(?:dated|date|दिनांक)\W{0,5}", re.IGNORECASE)
 _DATED_LINE = re.compile(r"\W{0,3}(?:dated|date|dt\.|दिनांक)(?![A-Za-z])", re.IGNORECASE)
@@ -94,7 +102,7 @@ def reference(head: list[str], ocr: bool) -> Reading | None:
     for line in head:
         for cell in line.split("\t"):
             # A scan's stray "|" or "." beside the number is a speck, not part of it.
-            cell = cell.strip(" |.,:;'‘’_*-") if ocr else cell
+            cell = re.sub(r"[$§]", "", cell.strip(" |.,:;'‘’_*-")) if ocr else cell
             if _BARE_REF.fullmatch(cell):
                 return cell, 0.7
     return None
@@ -129,7 +137,7 @@ def _clean_ref(value: str) -> str:
     """A number without what is not part of it: dashes made plain, a final comma or full stop, a stray bracket."""
     value = re.sub(r"\s?/\s?", "/", value.replace("–", "-").replace("—", "-"))
     for _ in range(3):
-        value = value.rstrip(",;:-/ ")
+        value = value.rstrip(",;:-/_ ")
         # "Trg." and "Estt." are abbreviations and keep their full stop; "2026." and "CS.I." end a sentence.
         if value.endswith(".") and not value.endswith(".)") and not _ABBREVIATION_END.search(value):
             value = value[:-1]
@@ -148,7 +156,8 @@ def _mend_roman(value: str) -> str:
     at = year.end() if year else value.find("/") + 1
     if not at:
         return value
-    return value[:at] + _OCR_ROMAN.sub(lambda run: "I" * len(run.group()), value[at:])
+    office = _OCR_ROMAN.sub(lambda run: "I" * len(run.group()), value[at:])
+    return value[:at] + _OCR_DOUBLE_I.sub("II", office)
 
 
 # Date
@@ -221,5 +230,8 @@ def _date(year: str, month: int, day: str) -> date | None:
 
 
 def _ocr_digits(line: str) -> str:
-    """OCR's letters read for digits inside a number like "O3.O3.2O26" (same length, so positions hold)."""
-    return _OCR_NUMBER.sub(lambda match: match.group().translate(_OCR_DIGITS), line)
+    """OCR's letters read for digits inside a number like "O3.O3.2O26", and its specks for a date's separator
+    (same length, so positions hold)."""
+    line = _OCR_NUMBER.sub(lambda match: match.group().translate(_OCR_DIGITS), line)
+    line = _OCR_DAY.sub("1", line)
+    return _OCR_SEPARATOR.sub(r"\1\2\3\2", line)

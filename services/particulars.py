@@ -44,18 +44,23 @@ _DEVANAGARI_RUN = re.compile(r"[\u0900-\u097f\ua8e0-\ua8ff][\u0900-\u097f\ua8e0-
 _GAP = re.compile(r"[ \u00a0\u2000-\u200a\u202f\u3000]{3,}|\t+")  # a column gap in a laid-out line
 _SPACES = re.compile(r"[ \u00a0\u2000-\u200b\u202f\u3000]+")
 
-_SUBJECT_HINDI = re.compile(r"विषय\s{0,2}(?P<sep>(?:[:/|.\-–—]\s{0,2}){0,3})")
+_SUBJECT_HINDI = re.compile(r"विषय\s{0,2}(?P<sep>(?:[:/|._\-–—]\s{0,2}){0,3})")
 # A Hindi label a broken text layer has garbled ("वषय /"): taken as one only when "Subject" follows it.
 _HINDI_WORD = re.compile(r"[\u0900-\u097f]{2,8}\s{0,2}[:/|.\-–—]{1,3}\s{0,2}")
 _SUBJECT_ENGLISH = re.compile(
     r"(?P<word>s[uv]b\s?[ji1l][ec]{1,2}t|subj|sub)\s{0,2}(?P<sep>[:;.\-–—]{0,3})\s{0,2}", re.IGNORECASE
 )
 # Where a memo's body begins: the salutation, "The undersigned is directed", "In continuation of"...
+# A scan's speck may stand before them (". Dear Dr. Misra,").
 _BODY = re.compile(
-    r"(?:Sir|Madam|Dear|Respected|My dear|The undersigned|I am directed|I am to|I have been directed|In continuation"
-    r"|With reference|Kindly|Please|Attention|Consequent|In pursuance|In exercise|Whereas)\b"
+    r"[.,'‘’*_\-\s]{0,3}(?:Sir|Madam|Dear|Respected|My dear|The undersigned|[I1l] ?am directed|I am to"
+    r"|I have been directed|In continuation|With reference|Kindly|Please|Attention|Consequent|In pursuance"
+    r"|In exercise|Whereas)\b"
 )
-_SALUTATION = re.compile(r"(?:Sir|Madam|Dear|Respected|My dear)\b")
+# A subject wraps to five lines in a narrow column ("... Seventh Central Pay Commission – clarification\nregarding").
+SUBJECT_LINES = 6
+WRAPPED_CHARS = 45
+_SALUTATION = re.compile(r"[.,'‘’*_\-\s]{0,3}(?:Sir|Madam|Dear|Respected|My dear)\b")
 # Lines that follow a subject but are not part of it: references, headings, a numbered paragraph.
 _SUBJECT_STOP = re.compile(
     r"(?:Ref\b|Ref\.|Reference|OFFICE MEMORANDUM|ORDER|NOTIFICATION|CIRCULAR|To\b\W{0,2}$"
@@ -85,7 +90,9 @@ _OCR_KEYWORDS = (
     (re.compile(r"M[il1]n[il1]s[tl]r[yv](?= )"), "Ministry"),
 )
 # A speck's full stop after a whole word ("Ministry. of", "Cabinet. Secretariat"); "Deptt." and "Govt." keep theirs.
-_STRAY_STOP = re.compile(r"\b(?!Deptt|Govt|Estt)([A-Za-z]{4,})\.(?= [A-Za-z])")
+_STRAY_STOP = re.compile(
+    r"\b(?!(?:Deptt|Dept|Govt|Estt|Secy|Addl|Asstt|Supdt|Misc|Acad|Admn|Regd)\.)([A-Za-z]{4,})\.(?= [A-Za-z(])"
+)
 # The rest of an office's name wrapped to the next line: words only ("Reforms and Public Grievances", "Training").
 _NAME_REST = re.compile(r"[A-Z][A-Za-z'’]{0,25}(?:\s(?:[A-Za-z'’]{1,25}|&)){0,6}")
 _NAME_PAIR = re.compile(r"(?:[A-Z][a-z'’]{1,25}\s){1,3}(?:and|&)\s[A-Z][a-z'’]{1,25}(?:\s[A-Z][a-z'’]{1,25}){0,2}")
@@ -97,22 +104,34 @@ _LETTERHEAD = re.compile(r"(?:gov(?:ernmen)?t\.?|m[il1]n[il1]s[tl]ry|de[pq][a-z]
 _GARBLED = re.compile(r"[|~{}<>^\\_=@#*¦‾]")
 _FURNITURE = re.compile(r"tel\b|tele|fax|phone|e-?mail|@|www\.|\d{6}|\d{3} \d{3}\b|\*\*|memorandum", re.IGNORECASE)
 
-# A scanned subject's specks, mended in this order: marks no subject prints; the dash before "reg." read as a stop;
-# a stop after a closing quote ("Karmayogi". Capacity); a lone Devanagari letter or a lone
-# run of stops and quotes between words; a full stop after a small word ("of. National"); "be-.observed";
-# a dash after "and" where a wrapped line began with a speck; an unfinished "reg".
+# A scanned subject's specks, mended in this order (each line says what it mends).
 _OCR_SUBJECT_MENDS = (
-    (re.compile(r"[|_~©®¦*•«»]"), " "),
-    (re.compile(r" [.·] (?=reg\b)"), " - "),
-    (re.compile(r"(?<=[\"”’'])\.(?= [A-Z])"), ""),
-    (re.compile(r"(?<!\S)[\u0900-\u097f]{1,2}(?!\S)"), " "),
-    (re.compile(r"(?<!\S)(?=[\-–—]{0,2}[.,:;'‘’`])[.,:;'‘’`\-–—]{1,3}(?!\S)"), " "),
-    (re.compile(r"\b(of|the|and|to|in|for|on|by|with|from|at)[.,](?= )"), r"\1"),
-    (re.compile(r"(?<=[a-z])[\-.]{2,3}(?=[a-z])"), " "),
-    (re.compile(r"\b(and|of|the|for|to|in|on|by|with|from) [\-–—] "), r"\1 "),
-    (re.compile(r"\breg\.{0,3}$"), "reg."),
+    (re.compile(r"[|_~©®¦*•«»<>]"), " "),  # marks no subject prints
+    (re.compile(r" [.·2] (?=reg\b)"), " - "),  # the dash before "reg." read as a stop or a 2
+    (re.compile(r"(?<=[\"”’'])\.(?= [A-Z])"), ""),  # "Karmayogi". Capacity
+    (re.compile(r"(?<= )\.(?=[A-Za-z0-9])|(?<=[a-z]):(?= [a-z])"), ""),  # ".Aadhaar", "Implementation: of"
+    (re.compile(r"(?<=[a-z])/ (?=[A-Z])"), "/"),  # "Ministries/ Departments"
+    (_STRAY_STOP, r"\1"),  # "Performance. Appraisal"
+    (re.compile(r"(?<!\S)[0-9A-Za-z]{0,2}[\u0900-\u097f]{1,2}(?!\S)"), " "),  # a lone Devanagari letter, "3५"
+    (re.compile(r"(?<!\S)[b-z](?!\S)"), " "),  # a lone small letter ("portal – s reg.")
+    (re.compile(r"(?<!\S)(?=[\-–—]{0,2}[.,:;'‘’`])[.,:;'‘’`\-–—]{1,3}(?!\S)"), " "),  # a lone run of stops and quotes
+    (re.compile(r"\b(of|the|and|to|in|for|on|by|with|from|at|be|is|are)[.,](?= )"), r"\1"),  # "of. National"
+    (re.compile(r"(?<=\d(?:st|nd|rd|th))[:;.] ?(?=[A-Z])"), " "),  # "27th: October", "51st.Round"
+    # A lone digit after the last bracket or year, a stop after the last number, anything short after "reg.".
+    (re.compile(r"(?:(?<=\))|(?<=\d{4}))\s+\d\W*$|(?<=\d)\.\s*$|(?<=\breg\.)\s+\W{0,3}\w{0,2}\W{0,2}$"), ""),
+    (re.compile(r"\s?-{2}\s?(?=\w)"), " – "),  # "(AEBAS) --reg."
+    (re.compile(r"(?<=[a-z])[\-.]{2,3}(?=[a-z])"), " "),  # "be-.observed"
+    (re.compile(r"\b(and|of|the|for|to|in|on|by|with|from) [\-–—] "), r"\1 "),  # a wrapped line begun with a speck
     (re.compile(r"\s{2,}"), " "),
+    (re.compile(r"([\"“”])\1+"), r"\1"),  # '""Deputation'
+    # OCR cannot tell a dash from a hyphen; between spaces it is a typed dash ("Portal – reg."), as Word makes it.
+    (re.compile(r"(?<=\S) [-–—](?:[.,:'] ?| )(?=\S)"), " – "),
 )
+# OCR cannot tell a curly quote from a straight one either; a read subject takes the plain form, which every
+# search, email header and spreadsheet handles alike.
+_CURLY_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
+# A scan's "reg." whose stop was lost or doubled.
+_UNFINISHED_REG = re.compile(r"\breg\.{0,3}$")
 _LOOSE_ENDS = re.compile(r"^[^\w(\"“‘']+|[\s\-–—:;,]+$")
 
 
@@ -141,7 +160,7 @@ def _read_page(lines: list[str], ocr: bool) -> dict[str, Reading]:
         "reference_no": reference(head, ocr) or reference_in_body(lines, len(head), ocr),
         "dated": heading_date(head, ocr) or date_in_body(lines, len(head), ocr),
         "issued_by": _office(head),
-        "subject": subject or _do_subject(lines, head),
+        "subject": subject or _do_subject(lines, head, ocr),
     }
     return {name: reading for name, reading in readings.items() if reading is not None}
 
@@ -252,6 +271,8 @@ def _subject(lines: list[str], ocr: bool) -> tuple[int | None, Reading | None]:
             continue
         first = index if first is None else first
         text, finished = _subject_text(lines, index, start)
+        if ocr and _SUBJECT_ENGLISH.match(line, start - len(line[:start].lstrip())):
+            text = _stacked_above(lines, index) + " " + text
         text = _tidy(text, ocr)
         if text and _latin(text):
             odd = len(text) > 250 or _GARBLED.search(text)
@@ -261,6 +282,20 @@ def _subject(lines: list[str], ocr: bool) -> tuple[int | None, Reading | None]:
         if index - first > 6:
             break
     return first, hindi
+
+
+def _stacked_above(lines: list[str], at: int) -> str:
+    """The first line of a subject set beside a stacked "विषय /" over "Subject:", where OCR garbled the Hindi label
+    ("5 7 Timelines for completion of the Annual Performance" above "Subject: Appraisal Reports ..."); "" if none."""
+    above = next((line for line in reversed(lines[max(0, at - 2) : at]) if line), "")
+    slash = above.find("/", 0, 14)
+    specks = _LEADING_SPECKS.match(above)
+    rest = above[slash + 1 :].lstrip() if slash >= 0 else above[specks.end() :] if specks else above
+    # Only a garbled label leaves specks before the words; a clean line above is an addressee or a heading.
+    if rest == above or not _latin(rest) or _subject_label(rest) is not None or _is_furniture(rest):
+        return ""
+    unfinished = _CONNECTIVE_END.search(rest) or (len(rest) >= WRAPPED_CHARS and not re.search(r"[.)\"”'’]$", rest))
+    return rest if unfinished else ""
 
 
 def _subject_label(line: str) -> int | None:
@@ -291,15 +326,16 @@ def _subject_text(lines: list[str], at: int, start: int) -> tuple[str, bool]:
     parts = [lines[at][start:]] if lines[at][start:] else []
     # "विषय / Submission of ..." over "Subject: Government pensioners ...": the labels stacked beside one subject.
     hindi_only = not _SUBJECT_ENGLISH.search(lines[at][:start])
-    for index in range(at + 1, min(len(lines), at + 12)):
+    for index in range(at + 1, min(len(lines), at + 3 * SUBJECT_LINES)):
         line = lines[index]
         if parts and _SUBJECT_END.search(parts[-1]):
             return _join(parts), True
-        if not line and parts and _wraps_on(parts[-1], lines[index + 1 : index + 2]):
+        below = lines[index + 1 : index + 2]
+        if not line and parts and (_wraps_on(parts[-1], below) or (hindi_only and _english_beside(below[0]))):
             continue
         label = _subject_label(line)
-        if hindi_only and parts and label is not None and _latin(line[label:]) and not _hindi(line[:label]):
-            parts.append(line[label:])
+        if hindi_only and parts and (english := _english_beside(line)):
+            parts.append(english)
             hindi_only = False
             continue
         if not line or _SUBJECT_STOP.match(line) or _BODY.match(line) or label is not None:
@@ -308,10 +344,18 @@ def _subject_text(lines: list[str], at: int, start: int) -> tuple[str, bool]:
             continue
         if parts and _begins_after_subject(line, parts):
             return _join(parts), True
-        if len(parts) == 4:
+        if len(parts) == SUBJECT_LINES:
             return _join(parts), False
         parts.append(line)
     return _join(parts), bool(parts)
+
+
+def _english_beside(line: str) -> str | None:
+    """The subject's words on an English "Subject:" line, as stacked below a Hindi "विषय /" line; None if not one."""
+    label = _subject_label(line)
+    if label is None or not _latin(line[label:]) or _hindi(line[:label]):
+        return None
+    return line[label:]
 
 
 def _wraps_on(last: str, below: list[str]) -> bool:
@@ -324,7 +368,9 @@ def _wraps_on(last: str, below: list[str]) -> bool:
     unclosed = last.count('"') % 2 == 1 or last.count("(") > last.count(")")
     # "ie Sir/Madam" is a speck before the salutation, not the subject's last words.
     goes_on = after[0].islower() and len(after.split()) > 2 and not _SALUTATION.search(after)
-    return bool(_CONNECTIVE_END.search(last)) or unclosed or goes_on
+    # A line as wide as a subject's column that does not read finished was wrapped, not ended.
+    wrapped = len(last) >= WRAPPED_CHARS and not re.search(r"[.)\"”'’]$|\breg\w*$", last)
+    return bool(_CONNECTIVE_END.search(last)) or unclosed or goes_on or wrapped
 
 
 def _begins_after_subject(line: str, parts: list[str]) -> bool:
@@ -341,22 +387,25 @@ def _begins_after_subject(line: str, parts: list[str]) -> bool:
 
 
 def _join(parts: list[str]) -> str:
-    """Lines joined with single spaces, a word broken at a hyphen ("2024-\\n25") joined whole."""
+    """Lines joined with single spaces, a word broken at a hyphen or slash ("2024-\\n25", "Ministries/\\nDepartments")
+    joined whole."""
     text = ""
     for part in parts:
         part = part.replace("\t", " ").strip()
-        text += part if re.search(r"\w-$", text) else (" " + part if text else part)
+        text += part if re.search(r"\w[-/]$", text) else (" " + part if text else part)
     return text.strip()
 
 
 def _tidy(text: str, ocr: bool) -> str:
     """A subject without what OCR made of specks and smudges, and without loose marks at either end."""
     if ocr:
-        for pattern, mend in _OCR_SUBJECT_MENDS:
-            text = pattern.sub(mend, text)
         # An opening quote never closed is a speck ("Allowance ‘to Central ...").
         if "‘" in text and not re.search(r"[’']", text[text.index("‘") :]):
             text = text.replace("‘", "")
+        text = text.translate(_CURLY_QUOTES)
+        for pattern, mend in _OCR_SUBJECT_MENDS:
+            text = pattern.sub(mend, text)
+        return _UNFINISHED_REG.sub("reg.", _LOOSE_ENDS.sub("", text.strip()))
     return _LOOSE_ENDS.sub("", text.strip())
 
 
@@ -371,7 +420,7 @@ def _hindi(text: str) -> bool:
     return len(re.findall(r"[\u0900-\u097f]", text)) > len(re.findall(r"[A-Za-z]", text))
 
 
-def _do_subject(lines: list[str], head: list[str]) -> Reading | None:
+def _do_subject(lines: list[str], head: list[str], ocr: bool) -> Reading | None:
     """A D.O. letter's title: the line(s) just above "Dear ...", below the number, date and letterhead."""
     salutation = next((i for i, line in enumerate(lines[:HEAD_LINES]) if _SALUTATION.match(line)), None)
     if salutation is None:
@@ -383,7 +432,7 @@ def _do_subject(lines: list[str], head: list[str]) -> Reading | None:
         if not line or len(title) == 3 or _is_furniture(line):
             break
         title.insert(0, line)
-    text = _join(title)
+    text = _tidy(_join(title), ocr)
     if not text or not _latin(text):
         return None
     # A D.O. letter is titled this way by custom; in any other letter the guess is weaker.

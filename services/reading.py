@@ -1,4 +1,5 @@
-"""A memo's words: the text layer where a page has one, OCR (Tesseract, after deskewing) where it has none.
+"""A memo's words: the text layer where a page has one, OCR (Tesseract, on a straightened, despeckled image) where
+it has none.
 
 Nothing a user sends reaches a shell: the PDF goes to Poppler's pdftoppm through a private temporary
 file, the page image to ImageMagick and Tesseract on their standard input, each with a time limit;
@@ -7,6 +8,7 @@ pages are rendered at a resolution that keeps every image under OCR_MAX_PIXELS.
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -15,7 +17,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from services import memo_file
 from services.errors import Invalid
@@ -30,6 +32,13 @@ OCR_PAGE_SECONDS = 60
 OCR_LANGUAGES = "eng+hin"
 # Skew smaller than this is left alone: rotating costs more than it gains.
 MIN_SKEW_DEGREES = 0.2
+# A photocopy's speckle is read as stray dots and commas inside references and subjects; a 3-pixel median
+# wipes specks that small and keeps the strokes of 10-point type at OCR_DPI.
+DESPECKLE_PIXELS = 3
+# A word Tesseract is this unsure of (0-100) and this short is a speck it read as letters ("oH", "See &" beside a
+# subject, "ai" for a dash); a real word this short is read far surer.
+SPECK_CONFIDENCE = 30
+SPECK_CHARS = 4
 
 Progress = Callable[[int, int], None]
 
@@ -118,28 +127,55 @@ def _run(command: list[str], given: bytes | None = None) -> bytes:
 
 
 def ocr_page(pdf_path: str, index: int, size: tuple[float, float]) -> str:
-    """One page's text: rendered grey by pdftoppm, straightened, read by Tesseract."""
+    """One page's text: rendered grey by pdftoppm, straightened and despeckled, read by Tesseract."""
     page = str(index + 1)
     image = _run(["pdftoppm", "-f", page, "-l", page, "-r", str(_dpi(size)), "-gray", "-singlefile", pdf_path])
-    return _run(["tesseract", "stdin", "stdout", "-l", OCR_LANGUAGES, "--psm", "3"], _straightened(image)).decode(
-        errors="replace"
-    )
+    words = _run(["tesseract", "stdin", "stdout", "-l", OCR_LANGUAGES, "--psm", "3", "tsv"], _cleaned(image))
+    return _text_of(words.decode(errors="replace"))
 
 
-def _straightened(image: bytes) -> bytes:
-    """The page image turned level: ImageMagick measures the skew on a small copy, Pillow turns it."""
+def _text_of(tsv: str) -> str:
+    """Tesseract's words (its TSV: level, page, block, paragraph, line, word, box, confidence, text) laid out as its
+    plain text would be, a line to a line and a blank line between paragraphs, without the specks."""
+    lines: list[list[str]] = []
+    last: tuple[str, ...] = ()
+    for row in tsv.splitlines()[1:]:
+        cells = row.split("\t")
+        if len(cells) != 12 or cells[0] != "5" or not cells[11].strip():
+            continue
+        word, sure = cells[11].strip(), float(cells[10])
+        # A number is kept however unsure: a day ("21st") or a part of a reference read faintly still counts.
+        if sure < SPECK_CONFIDENCE and len(word) <= SPECK_CHARS and not re.search(r"\d", word):
+            continue
+        where = tuple(cells[2:5])
+        if where != last:
+            if lines and where[:2] != last[:2]:
+                lines.append([])
+            lines.append([])
+            last = where
+        lines[-1].append(word)
+    return "\n".join(" ".join(line) for line in lines)
+
+
+def _skew(image: bytes) -> float:
+    """The page's skew in degrees as ImageMagick measures it on a small copy; 0 where it cannot tell."""
     measured = _run(
         ["convert", "pgm:-", "-resize", "25%", "-deskew", "40%", "-format", "%[deskew:angle]", "info:"], image
     )
     try:
         angle = float(measured.decode().strip() or 0)
     except ValueError:
-        return image
-    if abs(angle) < MIN_SKEW_DEGREES or abs(angle) > 10:
-        return image
+        return 0.0
+    return angle if MIN_SKEW_DEGREES <= abs(angle) <= 10 else 0.0
+
+
+def _cleaned(image: bytes) -> bytes:
+    """The page image turned level and rid of speckle, ready for Tesseract."""
+    angle = _skew(image)
     with Image.open(io.BytesIO(image)) as picture:
+        level = picture.rotate(-angle, resample=Image.Resampling.BICUBIC, fillcolor=255) if angle else picture
         out = io.BytesIO()
-        picture.rotate(-angle, resample=Image.Resampling.BICUBIC, fillcolor=255).save(out, format="PPM")
+        level.filter(ImageFilter.MedianFilter(DESPECKLE_PIXELS)).save(out, format="PPM")
         return out.getvalue()
 
 

@@ -1,8 +1,10 @@
 """Reading a memo: the text layer where there is one, Tesseract where a page is a scan."""
 
+import io
 import shutil
 
 import pytest
+from PIL import Image, ImageDraw
 
 from services import reading
 from tests.conftest import needs_ocr, sample
@@ -40,3 +42,41 @@ def test_without_tesseract_ocr_says_so(monkeypatch: pytest.MonkeyPatch):
 
 def test_text_is_cleaned_of_what_cannot_be_stored():
     assert reading.clean("a\x00b\ud800c\td\ne") == "ab?c\td\ne"  # a lone surrogate is replaced
+
+
+@needs_ocr
+def test_a_page_is_rid_of_speckle_but_keeps_its_strokes():
+    page = Image.new("L", (200, 100), 255)
+    draw = ImageDraw.Draw(page)
+    draw.point([(20, 20), (150, 70)], fill=0)  # a photocopy's specks
+    draw.rectangle([(60, 40), (140, 44)], fill=0)  # a stroke of type
+    given = io.BytesIO()
+    page.save(given, format="PPM")
+    with Image.open(io.BytesIO(reading._cleaned(given.getvalue()))) as cleaned:
+        assert cleaned.getpixel((20, 20)) == 255 and cleaned.getpixel((150, 70)) == 255
+        assert cleaned.getpixel((100, 42)) == 0
+
+
+def _tsv(*words: tuple[str, float, str]) -> str:
+    """Tesseract's TSV for words given as (block.paragraph.line, confidence, text)."""
+    rows = ["level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"]
+    for number, (where, sure, text) in enumerate(words, 1):
+        block, paragraph, line = where.split(".")
+        rows.append(f"5\t1\t{block}\t{paragraph}\t{line}\t{number}\t0\t0\t9\t9\t{sure}\t{text}")
+    return "\n".join(rows) + "\n"
+
+
+def test_ocr_words_are_laid_out_as_lines_and_paragraphs_without_specks():
+    tsv = _tsv(
+        ("1.1.1", 96, "Government"),
+        ("1.1.1", 95, "of"),
+        ("1.1.1", 94, "India"),
+        ("1.1.2", 90, "New"),
+        ("1.1.2", 91, "Delhi"),
+        ("2.1.1", 93, "Subject:"),
+        ("2.1.1", 92, "Holidays"),
+        ("2.1.1", 25, "oH"),  # a speck read as letters
+        ("2.1.1", 20, "21st"),  # a faint number is kept
+        ("2.1.1", 12, "Karmayogi"),  # and so is an unsure long word
+    )
+    assert reading._text_of(tsv) == "Government of India\nNew Delhi\n\nSubject: Holidays 21st Karmayogi"
