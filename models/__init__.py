@@ -4,7 +4,7 @@ from models.audit import AuditEvent
 from models.base import Base, DbSession, db, utcnow
 from models.circulars import AckKind, Circular, Endorsement, MemoReading, ReadingStatus, SendingState
 from models.dispatch import Acknowledgement, Delivery, DeliveryKind, DeliveryStatus, Recipient, RecipientState
-from models.roster import Officer, normalise_email
+from models.roster import Officer, OfficerEmail, normalise_email
 from models.staff import ApiToken, LoginThrottle, Role, User
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "LoginThrottle",
     "MemoReading",
     "Officer",
+    "OfficerEmail",
     "ReadingStatus",
     "Recipient",
     "RecipientState",

@@ -8,7 +8,8 @@ from werkzeug.exceptions import HTTPException
 
 from models import Circular, Delivery, Endorsement, Officer, Recipient, User, db
 from routes.pages import pdf_response
-from services import accounts, dispatch, fields, intake, letters, register, roster, tracking
+from routes.roster import roster_download, roster_filters
+from services import accounts, dispatch, fields, intake, letters, register, roster, roster_file, tracking
 from services.errors import Invalid, ServiceError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -82,10 +83,13 @@ def circular_json(c: Circular) -> dict[str, Any]:
 def officer_json(o: Officer) -> dict[str, Any]:
     return {
         "id": o.id,
+        "identity_no": o.identity_no,
         "name": o.name,
         "service": o.service,
+        "cadre": o.cadre,
         "batch": o.batch,
         "designation": o.designation,
+        "posting": o.posting,
         "sparrow_email": o.sparrow_email,
         "mobile": o.mobile,
         "igot_email": o.igot_email,
@@ -205,28 +209,67 @@ def get_circular(circular_id: int) -> Any:
 
 @bp.post("/officers/import")
 def import_officers() -> Any:
+    """Import a roster (CSV or XLSX); with ?dry_run=1, only say what importing it would do."""
     actor = _actor()
-    result = roster.import_roster(db.session, _upload(), actor.id)
-    db.session.commit()
-    return jsonify(
-        {"created": result.created, "updated": result.updated, "unchanged": result.unchanged, "errors": result.errors}
-    )
+    plan = roster.plan_import(db.session, roster_file.read_sheet(_upload()))
+    if request.args.get("dry_run") not in ("1", "true"):
+        roster.apply_import(db.session, plan, actor.id)
+        db.session.commit()
+    return jsonify(plan.as_json())
 
 
 @bp.get("/officers")
 def list_officers() -> Any:
+    """The roster, filtered as the officers page filters it (q, service, cadre, batch, active, bounced, sort);
+    ?format=csv or xlsx for the whole of it as a file."""
     _actor(work=False)
+    if request.args.get("format"):
+        return roster_download(request.args["format"])
     page = _page()
-    rows, total = roster.list_officers(db.session, page, PER_PAGE)
+    rows, total = roster.list_officers(db.session, roster_filters(), page, PER_PAGE)
     return _listing([officer_json(o) for o in rows], total, page)
+
+
+@bp.post("/officers")
+def create_officer() -> Any:
+    actor = _actor()
+    officer = roster.save_officer(db.session, None, _json_object("officer"), actor.id)
+    db.session.commit()
+    return jsonify(officer_json(officer)), 201
+
+
+@bp.get("/officers/<id:officer_id>")
+def get_officer(officer_id: int) -> Any:
+    _actor(work=False)
+    officer = roster.get_officer(db.session, officer_id)
+    return jsonify(officer_json(officer) | {"earlier_emails": [e.email for e in officer.earlier_emails]})
+
+
+@bp.patch("/officers/<id:officer_id>")
+def update_officer(officer_id: int) -> Any:
+    """Change the fields sent; "active" deactivates or reactivates."""
+    actor = _actor()
+    given = _json_object("officer")
+    if "active" in given:
+        if not isinstance(given["active"], bool):
+            raise Invalid("active must be true or false.", "active")
+        roster.set_active(db.session, officer_id, given.pop("active"), actor.id)
+    officer = roster.save_officer(db.session, officer_id, given, actor.id)
+    db.session.commit()
+    return jsonify(officer_json(officer))
+
+
+def _json_object(what: str) -> dict[str, Any]:
+    given = request.get_json(silent=True)
+    if not isinstance(given, dict):
+        raise Invalid(f"Send the {what} as a JSON object.")
+    return given
 
 
 @bp.post("/circulars/<id:circular_id>/endorsements")
 def create_endorsement(circular_id: int) -> Any:
     actor = _actor()
-    given = request.get_json(silent=True)
-    if not isinstance(given, dict):
-        raise Invalid("Send the endorsement as a JSON object.")
+    given = _json_object("endorsement")
     if "signatory" in given and "signatory_name" not in given:
         given["signatory_name"] = given["signatory"]
     endorsement = letters.prepare_endorsement(db.session, circular_id, given, actor.id)
@@ -296,9 +339,7 @@ def reminder_schedule(endorsement_id: int) -> Any:
     """`{"every_days": N, "at_most": K}`: remind pending officers every N days until the deadline,
     at most K rounds; nulls turn the schedule off."""
     actor = _actor()
-    given = request.get_json(silent=True)
-    if not isinstance(given, dict):
-        raise Invalid("Send the schedule as a JSON object.")
+    given = _json_object("schedule")
     values = [given.get("every_days"), given.get("at_most")]
     if any(v is not None and (isinstance(v, bool) or not isinstance(v, int)) for v in values):
         raise Invalid("every_days and at_most must be whole numbers (or null).")

@@ -54,8 +54,8 @@ class CircularEditForm(CircularParticulars):
 
 
 class RosterImportForm(FlaskForm):
-    file = FileField("Roster (CSV)", validators=[FileRequired("Choose the roster's CSV file.")])
-    submit = SubmitField("Import")
+    file = FileField("Roster (Excel or CSV)", validators=[FileRequired("Choose the roster's Excel or CSV file.")])
+    submit = SubmitField("Check before importing")
 
 
 class EndorsementForm(FlaskForm):

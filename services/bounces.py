@@ -11,7 +11,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from models import DbSession, Delivery, DeliveryStatus, Officer, Recipient, utcnow
+from models import DbSession, Delivery, DeliveryStatus, Officer, Recipient, normalise_email, utcnow
 from services import audit
 from services.errors import Invalid
 
@@ -128,7 +128,7 @@ def record_bounces(session: DbSession, found: list[Bounce], actor_id: int | None
                 .join(Recipient, Recipient.officer_id == Officer.id)
                 .where(Recipient.id == delivery.recipient_id)
             )
-            if officer is not None and officer.sparrow_email == delivery.to_email.lower():
+            if officer is not None and officer.email_key == normalise_email(delivery.to_email):
                 officer.email_bounced_at = utcnow()
                 officer.email_bounce_reason = bounce.reason[:500]
         report.bounced += 1

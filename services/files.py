@@ -1,4 +1,4 @@
-"""A content-addressed store for PDFs: each file kept once, named by its SHA-256."""
+"""A content-addressed store for uploads (memos, letters, rosters): each file kept once, named by its SHA-256."""
 
 import functools
 import hashlib
@@ -7,16 +7,21 @@ import tempfile
 from pathlib import Path
 
 from flask import current_app
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+from services.errors import Invalid
+
+UPLOAD_TICKET_SECONDS = 24 * 3600
 
 
 def _root() -> Path:
     return Path(current_app.config["FILES_DIR"])
 
 
-def _path(sha256: str) -> Path:
+def _path(sha256: str, suffix: str) -> Path:
     if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
         raise ValueError("not a SHA-256 digest")
-    return _root() / sha256[:2] / f"{sha256}.pdf"
+    return _root() / sha256[:2] / f"{sha256}{suffix}"
 
 
 def private_folder(path: Path) -> None:
@@ -30,10 +35,10 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def store(data: bytes) -> str:
+def store(data: bytes, suffix: str = ".pdf") -> str:
     """Keep `data` and return its digest. Written to a temporary name first, so no half file is seen."""
     sha = digest(data)
-    path = _path(sha)
+    path = _path(sha, suffix)
     if not path.exists():
         _write(path, data)
     return sha
@@ -49,12 +54,29 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def load(sha256: str) -> bytes:
+def load(sha256: str, suffix: str = ".pdf") -> bytes:
     """The stored file's bytes. Files never change once stored, so the last few read are kept:
     sending a letter to every officer attaches the same PDF thousands of times."""
-    return _read(str(_path(sha256)))
+    return _read(str(_path(sha256, suffix)))
 
 
 @functools.lru_cache(maxsize=4)
 def _read(path: str) -> bytes:
     return Path(path).read_bytes()
+
+
+def upload_ticket(sha256: str) -> str:
+    """A signed note of a stored upload, for a form to carry to its next step (the bare digest could name any
+    stored file, issued letters included)."""
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="pavati-upload").dumps(sha256)
+
+
+def uploaded_digest(ticket: str, what: str) -> str:
+    """The digest an upload ticket stands for; Invalid if it was altered or is over a day old."""
+    try:
+        value = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="pavati-upload").loads(
+            ticket, max_age=UPLOAD_TICKET_SECONDS
+        )
+    except BadData:
+        raise Invalid(f"The {what} has expired or was not found; upload it again.", "file") from None
+    return str(value)

@@ -11,8 +11,6 @@ from typing import Any
 
 import pypdf
 import sqlalchemy as sa
-from flask import current_app
-from itsdangerous import BadData, URLSafeTimedSerializer
 
 from models import Circular, DbSession, MemoReading, ReadingStatus, db
 from services import audit, fields, files, jobs, memo_file, particulars, reading, register
@@ -20,7 +18,6 @@ from services.errors import Conflict, Invalid, NotFound
 from services.particulars import Suggestion
 
 MAX_PAGES = 200
-UPLOAD_TICKET_SECONDS = 24 * 3600
 PARTICULARS = ("reference_no", "dated", "issued_by", "subject")
 # Below this, the page asks the clerk to look twice at a suggested particular.
 LOOK_TWICE = 0.8
@@ -146,20 +143,13 @@ def get_reading(session: DbSession, sha256: str) -> MemoReading:
 
 
 def upload_ticket(sha256: str) -> str:
-    """A signed note of an upload, for the form to carry to the next step (the bare digest could
-    name any stored file, issued letters included)."""
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="pavati-upload").dumps(sha256)
+    """A signed note of an uploaded memo, for the form to carry to the next step."""
+    return files.upload_ticket(sha256)
 
 
 def uploaded_digest(ticket: str) -> str:
     """The digest an upload ticket stands for; Invalid if it was altered or is over a day old."""
-    try:
-        value = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="pavati-upload").loads(
-            ticket, max_age=UPLOAD_TICKET_SECONDS
-        )
-    except BadData:
-        raise Invalid("The uploaded PDF has expired or was not found; upload it again.", "file") from None
-    return str(value)
+    return files.uploaded_digest(ticket, "uploaded PDF")
 
 
 def reference_key(reference_no: str) -> str:

@@ -151,6 +151,23 @@ class Client(FlaskClient):
         }
         return html, hidden
 
+    def preview_roster(self, data: bytes, filename: str = "roster.csv") -> tuple[str, dict[str, str]]:
+        """Step one of importing the roster: upload it. The preview page, and its form's fields (ticket, CSRF
+        token, each column's field as guessed) that step two sends back."""
+        response = self.submit(
+            "/officers/import", {"file": (io.BytesIO(data), filename)}, content_type="multipart/form-data"
+        )
+        html = response.get_data(as_text=True)
+        fields = dict(re.findall(r'name="(ticket|csrf_token)"[^>]*value="([^"]+)"', html))
+        for column, chosen in re.findall(r'<select id="(col-\d+)".*?(?:value="(\w+)" selected|</select>)', html, re.S):
+            fields[column] = chosen
+        return html, fields
+
+    def import_roster(self, data: bytes, filename: str = "roster.csv") -> str:
+        """Import a roster through the pages (upload, preview, import as guessed); the page it ends on."""
+        _, fields = self.preview_roster(data, filename)
+        return self.post("/officers/import/apply", data=fields, follow_redirects=True).get_data(as_text=True)
+
     def submit(self, page: str, data: dict[str, Any], action: str | None = None, **kwargs: Any) -> Any:
         """Open `page`, then post `data` to `action` (default: the same page) with its CSRF token."""
         data = {**data, "csrf_token": self.csrf_token(page)}

@@ -122,7 +122,13 @@ def test_officers_import_and_list(client: Client, api_token: Any):
     first = client.post("/api/v1/officers/import", data={"file": (io.BytesIO(roster), "r.csv")}, headers=headers)
     assert first.json["created"] == 40
     again = client.post("/api/v1/officers/import", data={"file": (io.BytesIO(roster), "r.csv")}, headers=headers)
-    assert again.json == {"created": 0, "updated": 0, "unchanged": 40, "errors": []}
+    assert again.json == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 40,
+        "errors": [],
+        "details": {"create": [], "update": []},
+    }
     listing = client.get("/api/v1/officers", headers=headers).json
     assert listing["total"] == 40 and listing["page"] == 1 and len(listing["items"]) == 40
     assert {"name", "sparrow_email", "batch", "active"} <= set(listing["items"][0])
@@ -186,3 +192,49 @@ def test_pause_resume_cancel_and_reminder_schedule_over_the_api(client: Client, 
     assert client.post(f"{base}/resume", headers=headers).status_code == 409
     viewer = api_token("viewer")
     assert client.post(f"{base}/pause", headers=viewer).status_code == 403
+
+
+def test_a_dry_run_import_answers_the_preview_and_writes_nothing(client: Client, api_token: Any):
+    headers = api_token()
+    roster = b"Identity No.,Name of Officer,Email ID (SPARROW)\n01HY001,A One,a.one@nic.in\n,,bad\n"
+    dry = client.post(
+        "/api/v1/officers/import?dry_run=1", data={"file": (io.BytesIO(roster), "r.csv")}, headers=headers
+    ).json
+    assert dry["created"] == 1 and dry["errors"] == [{"row": 3, "message": "The Name is missing."}]
+    assert dry["details"]["create"][0] == {
+        "row": 2,
+        "identity_no": "01HY001",
+        "name": "A One",
+        "sparrow_email": "a.one@nic.in",
+    }
+    assert client.get("/api/v1/officers", headers=headers).json["total"] == 0
+    client.post("/api/v1/officers/import", data={"file": (io.BytesIO(roster), "r.csv")}, headers=headers)
+    assert client.get("/api/v1/officers", headers=headers).json["items"][0]["identity_no"] == "01HY001"
+
+
+def test_officers_are_added_read_and_changed_through_the_api(client: Client, api_token: Any):
+    headers = api_token()
+    created = client.post(
+        "/api/v1/officers",
+        json={"name": "A One", "sparrow_email": "A.One@nic.in", "identity_no": "01HY001"},
+        headers=headers,
+    )
+    assert created.status_code == 201 and created.json["sparrow_email"] == "A.One@nic.in"
+    officer = f"/api/v1/officers/{created.json['id']}"
+    changed = client.patch(officer, json={"sparrow_email": "a.one@gov.in", "active": False}, headers=headers).json
+    assert changed["sparrow_email"] == "a.one@gov.in" and changed["active"] is False
+    assert client.get(officer, headers=headers).json["earlier_emails"] == ["A.One@nic.in"]
+    assert client.patch(officer, json={"batch": "x"}, headers=headers).status_code == 422
+    assert client.patch(officer, json={"active": "no"}, headers=headers).status_code == 422
+    again = client.post("/api/v1/officers", json={"name": "B", "sparrow_email": "A.ONE@gov.in"}, headers=headers)
+    assert again.status_code == 409
+    assert client.get("/api/v1/officers/999", headers=headers).status_code == 404
+
+
+def test_the_roster_is_exported_as_csv_or_xlsx(client: Client, api_token: Any):
+    headers = api_token()
+    client.post("/api/v1/officers", json={"name": "=HYPERLINK(1)", "sparrow_email": "a@nic.in"}, headers=headers)
+    exported = client.get("/api/v1/officers?format=csv", headers=headers)
+    assert exported.mimetype == "text/csv" and "'=HYPERLINK(1)" in exported.get_data(as_text=True)
+    assert client.get("/api/v1/officers?format=xlsx", headers=headers).data[:2] == b"PK"
+    assert client.get("/api/v1/officers?format=pdf", headers=headers).status_code == 422

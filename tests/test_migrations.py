@@ -105,6 +105,7 @@ def carries_skeleton_emails_over(url: str, tmp_path: Path) -> None:
             sa.text("select id, endorsement_id, kind, round, to_name, to_email from delivery order by id")
         ).all()
         rounds = connection.scalar(sa.text("select reminder_rounds from endorsement"))
+        email_key = connection.scalar(sa.text("select email_key from officer"))
     engine.dispose()
     assert [tuple(r) for r in rows] == [
         (1, 1, "letter", 0, "A One", "a.one@nic.in"),
@@ -112,6 +113,7 @@ def carries_skeleton_emails_over(url: str, tmp_path: Path) -> None:
         (3, 1, "reminder", 2, "A One", "a.one@nic.in"),
     ]
     assert rounds == 2
+    assert email_key == "a.one@nic.in"  # the officer's email is compared by its key from 0005 on
 
 
 def test_emails_of_the_skeleton_are_carried_over_on_sqlite(tmp_path: Path):

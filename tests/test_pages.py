@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from models import Circular, Officer, Recipient, db
-from services import dispatch, jobs, postbox, reading, roster
+from services import dispatch, jobs, postbox, reading, roster, roster_file
 from tests.conftest import MEMO_FIELDS, Auth, Client, sample, settle
 
 DRAFT = {
@@ -54,12 +54,9 @@ def test_staff_flow_through_pages_and_local_mailbox(app: Flask, client: Client, 
     page = client.get(circular_page).get_data(as_text=True)
     assert "registered as diary 253/6" in page and "No endorsement yet" in page
 
-    response = client.submit(
-        "/officers/import",
-        {"file": (io.BytesIO(sample("roster-haryana-ias.csv")), "roster.csv")},
-        content_type="multipart/form-data",
-    )
-    assert "40 new, 0 updated" in response.get_data(as_text=True)
+    preview, _ = client.preview_roster(sample("roster-haryana-ias.csv"))
+    assert "Import: 40 new, 0 updated" in preview
+    assert "Roster imported: 40 new, 0 updated" in client.import_roster(sample("roster-haryana-ias.csv"))
 
     with app.app_context():
         circular_id = db.session.scalar(db.select(Circular.id))
@@ -276,11 +273,7 @@ def test_empty_states_and_security_headers(client: Client, auth: Auth):
 def test_officers_can_be_deactivated_and_are_then_not_sent(app: Flask, client: Client, auth: Auth):
     auth.login("clerk")
     register_via_pages(client)
-    client.submit(
-        "/officers/import",
-        {"file": (io.BytesIO(sample("roster-haryana-ias.csv")), "roster.csv")},
-        content_type="multipart/form-data",
-    )
+    client.import_roster(sample("roster-haryana-ias.csv"))
     with app.app_context():
         officer_id = db.session.scalar(db.select(Officer.id).where(Officer.sparrow_email == "kavita.garg@nic.in"))
     response = client.submit("/officers/", {}, action=f"/officers/{officer_id}/active", follow_redirects=True)
@@ -346,7 +339,7 @@ def test_every_staff_route_checks_login_and_role(app: Flask, client: Client, aut
             assert client.post(path, data={"csrf_token": token}).status_code == 403, path
         elif rule.endpoint in {
             "circulars.new",
-            "roster.import_csv",
+            "roster.import_file",
             "mailbox.index",
             "endorsements.new",
             "endorsements.edit",
@@ -387,3 +380,100 @@ def test_sending_controls_on_the_endorsement_page(app: Flask, client: Client, au
     assert "Reminders scheduled every 3 days, at most 2 times" in response.get_data(as_text=True)
     response = client.submit(page, {"every_days": "0"}, action=f"{page}/reminder-schedule", follow_redirects=True)
     assert "Scheduled reminders turned off" in response.get_data(as_text=True)
+
+
+def test_the_roster_preview_writes_nothing_until_the_clerk_imports(app: Flask, client: Client, auth: Auth):
+    auth.login("clerk")
+    client.import_roster(b"Name of Officer,Email ID (SPARROW),Present Posting\nA One,a.one@nic.in,DC Karnal\n")
+    changed = b"Name of Officer,Email ID (SPARROW),Present Posting\nA One,a.one@nic.in,DC Rohtak\n,x@nic.in,\n"
+    preview, fields = client.preview_roster(changed)
+    assert "DC Karnal → DC Rohtak" in preview and "The Name is missing." in preview
+    assert fields["col-0"] == "name" and fields["col-1"] == "sparrow_email" and fields["col-2"] == "posting"
+    with app.app_context():
+        assert db.session.scalar(db.select(Officer.posting)) == "DC Karnal"
+    page = client.post("/officers/import/apply", data=fields, follow_redirects=True).get_data(as_text=True)
+    assert "Roster imported: 0 new, 1 updated, 0 unchanged, 1 rows left out." in page
+    with app.app_context():
+        assert db.session.scalar(db.select(Officer.posting)) == "DC Rohtak"
+
+
+def test_the_clerk_marks_the_columns_the_preview_could_not_guess(app: Flask, client: Client, auth: Auth):
+    auth.login("clerk")
+    preview, fields = client.preview_roster(b"Officer,Mail on record\nA One,a.one@nic.in\n")
+    assert "No column is marked as the Name;" in preview and "Import:" not in preview
+    fields |= {"col-0": "name", "col-1": "sparrow_email"}
+    again = client.post("/officers/import/preview", data=fields).get_data(as_text=True)
+    assert "Import: 1 new, 0 updated" in again
+    client.post("/officers/import/apply", data=fields)
+    with app.app_context():
+        assert db.session.scalar(db.select(Officer.name)) == "A One"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"%PDF-1.7\n\x00\x01", "neither a CSV nor an Excel workbook"),
+        (b"", "empty"),
+    ],
+)
+def test_a_file_that_is_no_roster_is_refused_on_the_upload_page(client: Client, auth: Auth, data: bytes, message: str):
+    auth.login("clerk")
+    page, fields = client.preview_roster(data)
+    assert message in page and "ticket" not in fields
+
+
+def test_a_forged_roster_ticket_imports_nothing(app: Flask, client: Client, auth: Auth):
+    auth.login("clerk")
+    _, fields = client.preview_roster(b"Name,Email\nA One,a.one@nic.in\n")
+    page = client.post(
+        "/officers/import/apply", data={**fields, "ticket": fields["ticket"] + "x"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "uploaded roster has expired or was not found" in page
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Officer)) == 0
+
+
+def test_an_officers_page_masks_the_mobile_until_asked(app: Flask, client: Client, auth: Auth):
+    auth.login("clerk")
+    client.import_roster(b"Name,Email,Mobile No.\nA One,a.one@nic.in,9876543210\n")
+    with app.app_context():
+        officer_id = db.session.scalar(db.select(Officer.id))
+    page = f"/officers/{officer_id}"
+    html = client.get(page).get_data(as_text=True)
+    assert "•••••••210" in html and "9876543210" not in html and "No letters yet" in html
+    shown = client.submit(page, {}, action=f"{page}/mobile").get_data(as_text=True)
+    assert "9876543210" in shown
+
+
+def test_editing_an_officer_on_the_page_keeps_the_old_email(app: Flask, client: Client, auth: Auth):
+    auth.login("clerk")
+    client.import_roster(b"Name,Email\nA One,a.one@nic.in\n")
+    with app.app_context():
+        officer_id = db.session.scalar(db.select(Officer.id))
+    edit = f"/officers/{officer_id}/edit"
+    wrong = client.submit(edit, {"name": "A One", "sparrow_email": "a.one@nic.in", "batch": "19xx"})
+    assert wrong.status_code == 422 and "The Batch &#39;19xx&#39; is not a year." in wrong.get_data(as_text=True)
+    saved = client.submit(
+        edit, {"name": "A One", "sparrow_email": "a.one@gov.in", "batch": "2001"}, follow_redirects=True
+    )
+    html = saved.get_data(as_text=True)
+    assert "A One saved." in html and "a.one@gov.in" in html and "a.one@nic.in" in html  # the earlier email
+
+
+def test_an_officer_is_added_by_hand(client: Client, auth: Auth):
+    auth.login("clerk")
+    html = client.submit(
+        "/officers/new", {"name": "B Two", "sparrow_email": "b.two@nic.in"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "B Two added to the roster." in html
+
+
+def test_the_officers_list_is_filtered_and_downloaded(client: Client, auth: Auth):
+    auth.login("clerk")
+    client.import_roster(b"Name,Email,Cadre\nA One,a.one@nic.in,HY\nB Two,b.two@nic.in,UP\n")
+    html = client.get("/officers/?cadre=UP").get_data(as_text=True)
+    assert "B Two" in html and "A One" not in html and 'Officers <span class="muted">(1)' in html
+    assert "No officer matches" in client.get("/officers/?q=nobody").get_data(as_text=True)
+    sheet = client.get("/officers/export.xlsx?cadre=UP")
+    assert sheet.headers["Content-Disposition"] == "attachment; filename=roster.xlsx"
+    assert [cells[1] for _, cells in roster_file.read_sheet(sheet.data).rows] == ["B Two"]

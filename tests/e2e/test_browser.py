@@ -84,10 +84,12 @@ def test_staff_flow_on_a_desktop(pages: Pages, staff: Login, live_server: str):
 
     # Import the roster.
     page.goto("/officers/import")
-    page.get_by_label("Roster (CSV)").set_input_files(SAMPLES / "roster-haryana-ias.csv")
-    page.get_by_role("button", name="Import").click()
+    page.get_by_label("Roster (Excel or CSV)").set_input_files(SAMPLES / "roster-haryana-ias.csv")
+    page.get_by_role("button", name="Check before importing").click()
+    expect(page.get_by_role("heading", name="Check before importing")).to_be_visible()
+    shot(page, "04-roster-preview")
+    page.get_by_role("button", name=re.compile(r"^Import: 40 new, 0 updated")).click()
     expect(page.get_by_text(re.compile(r"Roster imported: 40 new,"))).to_be_visible()
-    page.get_by_role("link", name="See the roster").click()
     expect(page.get_by_role("heading", name="Officers (40)")).to_be_visible()
     shot(page, "04-roster")
 
