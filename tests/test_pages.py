@@ -433,11 +433,18 @@ def test_a_forged_roster_ticket_imports_nothing(app: Flask, client: Client, auth
         assert db.session.scalar(db.select(db.func.count()).select_from(Officer)) == 0
 
 
-def test_an_officers_page_masks_the_mobile_until_asked(app: Flask, client: Client, auth: Auth):
+@pytest.fixture
+def officer_id(app: Flask, client: Client, auth: Auth) -> int:
+    """A clerk logged in, and the one officer of the roster they imported."""
     auth.login("clerk")
     client.import_roster(b"Name,Email,Mobile No.\nA One,a.one@nic.in,9876543210\n")
     with app.app_context():
-        officer_id = db.session.scalar(db.select(Officer.id))
+        found = db.session.scalar(db.select(Officer.id))
+    assert found is not None
+    return found
+
+
+def test_an_officers_page_masks_the_mobile_until_asked(client: Client, officer_id: int):
     page = f"/officers/{officer_id}"
     html = client.get(page).get_data(as_text=True)
     assert "•••••••210" in html and "9876543210" not in html and "No letters yet" in html
@@ -445,11 +452,7 @@ def test_an_officers_page_masks_the_mobile_until_asked(app: Flask, client: Clien
     assert "9876543210" in shown
 
 
-def test_editing_an_officer_on_the_page_keeps_the_old_email(app: Flask, client: Client, auth: Auth):
-    auth.login("clerk")
-    client.import_roster(b"Name,Email\nA One,a.one@nic.in\n")
-    with app.app_context():
-        officer_id = db.session.scalar(db.select(Officer.id))
+def test_editing_an_officer_on_the_page_keeps_the_old_email(client: Client, officer_id: int):
     edit = f"/officers/{officer_id}/edit"
     wrong = client.submit(edit, {"name": "A One", "sparrow_email": "a.one@nic.in", "batch": "19xx"})
     assert wrong.status_code == 422 and "The Batch &#39;19xx&#39; is not a year." in wrong.get_data(as_text=True)
