@@ -340,6 +340,8 @@ def test_every_staff_route_checks_login_and_role(app: Flask, client: Client, aut
         elif rule.endpoint in {
             "circulars.new",
             "roster.import_file",
+            "roster.new",
+            "roster.edit",
             "mailbox.index",
             "endorsements.new",
             "endorsements.edit",
@@ -380,6 +382,10 @@ def test_sending_controls_on_the_endorsement_page(app: Flask, client: Client, au
     assert "Reminders scheduled every 3 days, at most 2 times" in response.get_data(as_text=True)
     response = client.submit(page, {"every_days": "0"}, action=f"{page}/reminder-schedule", follow_redirects=True)
     assert "Scheduled reminders turned off" in response.get_data(as_text=True)
+    with app.app_context():
+        officer_id = db.session.scalar(db.select(Officer.id).where(Officer.email_key == "kavita.garg@nic.in"))
+    officer_page = client.get(f"/officers/{officer_id}").get_data(as_text=True)
+    assert "No.1/2026-PAR" in officer_page and "badge-pending" in officer_page
 
 
 def test_the_roster_preview_writes_nothing_until_the_clerk_imports(app: Flask, client: Client, auth: Auth):
