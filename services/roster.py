@@ -442,5 +442,12 @@ def set_active(session: DbSession, officer_id: int, active: bool, actor_id: int 
     officer = get_officer(session, officer_id)
     if officer.active != active:
         officer.active = active
-        audit.record(session, "officer.activated" if active else "officer.deactivated", "officer", officer.id, actor_id)
+        audit.record(
+            session,
+            "officer.activated" if active else "officer.deactivated",
+            "officer",
+            officer.id,
+            actor_id,
+            changes={"active": [not active, active]},
+        )
     return officer
