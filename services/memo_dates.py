@@ -103,8 +103,10 @@ def reference(head: list[str], ocr: bool) -> Reading | None:
         for cell in line.split("\t"):
             # A scan's stray "|" or "." beside the number is a speck, not part of it.
             cell = re.sub(r"[$§]", "", cell.strip(" |.,:;'‘’_*-")) if ocr else cell
-            if _BARE_REF.fullmatch(cell):
-                return cell, 0.7
+            # Alone in its cell, or with only the date after it ("HFW-.../2021 Dated the 25th August, 2021").
+            bare = _BARE_REF.match(cell)
+            if bare and (bare.end() == len(cell) or DATE_LABEL.match(cell[bare.end() :].lstrip())):
+                return bare.group(), 0.7
     return None
 
 

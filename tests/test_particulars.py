@@ -816,3 +816,10 @@ def test_a_scanned_do_letters_title_is_rid_of_specks():
     assert suggest([page], ocr_pages=[0])["subject"].value == (
         "Strengthening of the public grievance redressal mechanism in your Ministry"
     )
+
+
+def test_a_bare_e_office_number_with_the_date_beside_it_is_found():
+    page = "Health Department\nHFW-HLHS940A/5/2016-5H5/1/173596/2021 Dated the 25th August, 2021\nSUBJECT : X"
+    found = suggest([page])
+    assert found["reference_no"].value == "HFW-HLHS940A/5/2016-5H5/1/173596/2021"
+    assert found["dated"].value == date(2021, 8, 25)
