@@ -65,18 +65,23 @@ def _read(path: str) -> bytes:
     return Path(path).read_bytes()
 
 
-def upload_ticket(sha256: str) -> str:
+def _tickets(suffix: str) -> URLSafeTimedSerializer:
+    # Signed for one kind of file: a memo's ticket never stands for a roster, nor the other way.
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"pavati-upload{suffix}")
+
+
+def upload_ticket(sha256: str, suffix: str = ".pdf") -> str:
     """A signed note of a stored upload, for a form to carry to its next step (the bare digest could name any
     stored file, issued letters included)."""
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="pavati-upload").dumps(sha256)
+    return _tickets(suffix).dumps(sha256)
 
 
-def uploaded_digest(ticket: str, what: str) -> str:
-    """The digest an upload ticket stands for; Invalid if it was altered or is over a day old."""
+def uploaded_digest(ticket: str, what: str, suffix: str = ".pdf") -> str:
+    """The digest an upload ticket stands for; Invalid if it was altered, is over a day old, or its file is gone."""
     try:
-        value = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="pavati-upload").loads(
-            ticket, max_age=UPLOAD_TICKET_SECONDS
-        )
+        value = _tickets(suffix).loads(ticket, max_age=UPLOAD_TICKET_SECONDS)
     except BadData:
         raise Invalid(f"The {what} has expired or was not found; upload it again.", "file") from None
-    return str(value)
+    if not isinstance(value, str) or not _path(value, suffix).exists():
+        raise Invalid(f"The {what} has expired or was not found; upload it again.", "file")
+    return value

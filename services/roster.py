@@ -135,12 +135,13 @@ ROSTER_SUFFIX = ".roster"
 def keep_upload(data: bytes) -> str:
     """Check that an uploaded roster can be read, keep it, and return the ticket its preview carries."""
     roster_file.read_sheet(data)
-    return files.upload_ticket(files.store(data, ROSTER_SUFFIX))
+    return files.upload_ticket(files.store(data, ROSTER_SUFFIX), ROSTER_SUFFIX)
 
 
 def read_kept(ticket: str) -> roster_file.Sheet:
     """The sheet of a roster kept by keep_upload."""
-    return roster_file.read_sheet(files.load(files.uploaded_digest(ticket, "uploaded roster"), ROSTER_SUFFIX))
+    sha256 = files.uploaded_digest(ticket, "uploaded roster", ROSTER_SUFFIX)
+    return roster_file.read_sheet(files.load(sha256, ROSTER_SUFFIX))
 
 
 def _check_mapping(header: list[str], mapping: dict[int, str]) -> None:

@@ -428,13 +428,17 @@ def test_a_file_that_is_no_roster_is_refused_on_the_upload_page(client: Client, 
     assert message in page and "ticket" not in fields
 
 
-def test_a_forged_roster_ticket_imports_nothing(app: Flask, client: Client, auth: Auth):
+@pytest.mark.parametrize("forge", ["altered", "a memo's"])
+def test_a_forged_roster_ticket_imports_nothing(app: Flask, client: Client, auth: Auth, forge: str):
     auth.login("clerk")
     _, fields = client.preview_roster(b"Name,Email\nA One,a.one@nic.in\n")
-    page = client.post(
-        "/officers/import/apply", data={**fields, "ticket": fields["ticket"] + "x"}, follow_redirects=True
-    ).get_data(as_text=True)
-    assert "uploaded roster has expired or was not found" in page
+    if forge == "altered":
+        ticket = fields["ticket"] + "x"
+    else:
+        _, memo = client.upload_memo(sample("dopt-igot-email-om.pdf"), "memo.pdf")
+        ticket = memo["upload"]
+    page = client.post("/officers/import/apply", data={**fields, "ticket": ticket}, follow_redirects=True)
+    assert page.status_code == 200 and "uploaded roster has expired or was not found" in page.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Officer)) == 0
 
