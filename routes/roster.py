@@ -161,8 +161,7 @@ def import_file() -> Any:
 def preview() -> Any:
     """The preview again, with the columns as the clerk marked them."""
     if not ActionForm().validate_on_submit():
-        flash("Nothing was checked: the form had expired. Upload the file again.", "error")
-        return redirect(url_for("roster.import_file"))
+        return _start_again("Nothing was checked: the form had expired. Upload the file again.")
     return _preview(request.form.get("ticket", ""), _mapping())
 
 
@@ -171,23 +170,24 @@ def preview() -> Any:
 def apply() -> Any:
     """Step two: import as previewed (matched again now, in case the roster changed meanwhile)."""
     if not ActionForm().validate_on_submit():
-        flash("Nothing was imported: the form had expired. Upload the file again.", "error")
-        return redirect(url_for("roster.import_file"))
+        return _start_again("Nothing was imported: the form had expired. Upload the file again.")
     try:
-        sheet = roster.read_kept(request.form.get("ticket", ""))
-        plan = roster.plan_import(db.session, sheet, _mapping())
-        result = roster.apply_import(db.session, plan, current_user.id)
+        result = roster.import_kept(db.session, request.form.get("ticket", ""), _mapping(), current_user.id)
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
-        flash(f"Nothing was imported: {exc.message}", "error")
-        return redirect(url_for("roster.import_file"))
+        return _start_again(f"Nothing was imported: {exc.message}")
     flash(
         f"Roster imported: {result.created} new, {result.updated} updated, "
         f"{result.unchanged} unchanged, {len(result.errors)} rows left out.",
         "success" if not result.errors else "warning",
     )
     return redirect(url_for("roster.index"))
+
+
+def _start_again(message: str) -> Any:
+    flash(message, "error")
+    return redirect(url_for("roster.import_file"))
 
 
 def _mapping() -> dict[int, str]:
@@ -204,8 +204,7 @@ def _preview(ticket: str, mapping: dict[int, str] | None) -> Any:
     try:
         sheet = roster.read_kept(ticket)
     except ServiceError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("roster.import_file"))
+        return _start_again(exc.message)
     mapping = roster_file.guess_mapping(sheet.header) if mapping is None else mapping
     plan = None
     try:

@@ -282,6 +282,12 @@ def change_officer(session: DbSession, officer: Officer, values: dict[str, Any])
         setattr(officer, name, value)
 
 
+def import_kept(session: DbSession, ticket: str, mapping: dict[int, str], actor_id: int | None) -> ImportResult:
+    """Import a roster kept by keep_upload as the clerk marked its columns, matched afresh (the roster may have
+    changed since the preview)."""
+    return apply_import(session, plan_import(session, read_kept(ticket), mapping), actor_id)
+
+
 def import_roster(
     session: DbSession, data: bytes, actor_id: int | None, mapping: dict[int, str] | None = None
 ) -> ImportResult:
