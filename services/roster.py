@@ -372,18 +372,15 @@ def save_officer(session: DbSession, officer_id: int | None, given: Mapping[str,
     if officer is not None:
         # A change names only what changes; the row rules need the rest as the officer has it.
         cells = {"name": officer.name, "sparrow_email": officer.sparrow_email, **cells}
-    by_email = {k: i for k, i in session.execute(sa.select(Officer.email_key, Officer.id))}
     try:
         values = _row_values(cells, ())
     except Invalid as exc:
         raise Invalid(exc.message, _field_named(exc.message)) from None
-    owner = by_email.get(normalise_email(values["sparrow_email"]))
-    if owner is not None and (officer is None or owner != officer.id):
+    others = sa.select(Officer.id).where(Officer.id != (officer.id if officer else -1))
+    if session.scalar(others.where(Officer.email_key == normalise_email(values["sparrow_email"]))):
         raise Conflict(f"{values['sparrow_email']} is already the email of another officer on the roster.")
     identity = values.get("identity_no")
-    if identity and session.scalar(
-        sa.select(Officer.id).where(Officer.identity_no == identity, Officer.id != (officer.id if officer else -1))
-    ):
+    if identity and session.scalar(others.where(Officer.identity_no == identity)):
         raise Conflict(f"Identity No. {identity} is already another officer's.")
     if officer is None:
         officer = Officer(**values)
