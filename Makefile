@@ -13,9 +13,12 @@ APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fo
 APT_TEST := chromium redis-server redis-tools
 APT_BENCH := postfix fonts-lohit-deva
 
+# The officer's page in Hindi: the catalogue is kept as .po, compiled for the app.
+CATALOGUES := translations/hi/LC_MESSAGES/messages.mo
+
 .PHONY: run test lint typecheck pytest bench clean system-run system-test system-bench
 
-run: system-run $(VENV)/.run
+run: system-run $(VENV)/.run $(CATALOGUES)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
@@ -29,7 +32,7 @@ lint: $(VENV)/.dev
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy .
 
-pytest: $(VENV)/.dev
+pytest: $(VENV)/.dev $(CATALOGUES)
 	$(BIN)/pytest -q
 
 bench: system-bench $(VENV)/.dev
@@ -56,5 +59,8 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.run
 
+%.mo: %.po $(VENV)/.run
+	$(BIN)/pybabel compile -i $< -o $@
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(CATALOGUES) $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -43,6 +43,7 @@ def settings_from_env(instance_path: str) -> dict[str, Any]:
         "TIMEZONE": env("TIMEZONE") or "Asia/Kolkata",
         "TRUST_PROXY": _flag("TRUST_PROXY"),
         **_sending_settings(env),
+        **_answer_settings(env),
         # An upload past this is answered 413 before any of it is stored.
         "MAX_CONTENT_LENGTH": int(float(env("MAX_UPLOAD_MB") or 25) * 1024 * 1024),
         "FILES_DIR": env("FILES_DIR") or str(Path(instance_path) / "files"),
@@ -74,6 +75,19 @@ def _sending_settings(env: Any) -> dict[str, Any]:
         # Sending threads, and two more for other jobs, when no Celery broker is set.
         "JOB_THREADS": connections + 2,
         "LOG_LEVEL": (env("LOG_LEVEL") or "INFO").upper(),
+    }
+
+
+def _answer_settings(env: Any) -> dict[str, Any]:
+    """Officers' links: how long after the deadline they still take answers, and how fast (answers a minute, 0 for
+    no limit), per link and per client address; where the counts are kept so that every worker shares them."""
+    return {
+        "ACK_GRACE_DAYS": int(env("ACK_GRACE_DAYS") or 30),
+        "ACK_RATE_PER_TOKEN": int(env("ACK_RATE_PER_TOKEN") or 10),
+        "ACK_RATE_PER_ADDRESS": int(env("ACK_RATE_PER_ADDRESS") or 120),
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI") or "memory://",
+        # Named on the page of an expired link: whom an officer should write to.
+        "CELL_CONTACT_EMAIL": env("CELL_CONTACT_EMAIL") or "parcell@localhost",
     }
 
 

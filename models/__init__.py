@@ -2,14 +2,13 @@
 
 from models.audit import AuditEvent
 from models.base import Base, DbSession, db, utcnow
-from models.circulars import AckKind, Circular, Endorsement, MemoReading, ReadingStatus, SendingState
-from models.dispatch import Acknowledgement, Delivery, DeliveryKind, DeliveryStatus, Recipient, RecipientState
+from models.circulars import Circular, Endorsement, MemoReading, ReadingStatus, SendingState
+from models.dispatch import PENDING, Acknowledgement, Delivery, DeliveryKind, DeliveryStatus, Recipient
 from models.roster import Officer, OfficerEmail, normalise_email
 from models.staff import ApiToken, LoginThrottle, Role, User
 
 __all__ = [
     "Acknowledgement",
-    "AckKind",
     "ApiToken",
     "AuditEvent",
     "Base",
@@ -22,10 +21,10 @@ __all__ = [
     "LoginThrottle",
     "MemoReading",
     "Officer",
+    "PENDING",
     "OfficerEmail",
     "ReadingStatus",
     "Recipient",
-    "RecipientState",
     "Role",
     "SendingState",
     "User",

@@ -10,13 +10,6 @@ from models.base import db, utcnow
 from models.staff import User
 
 
-class AckKind(enum.StrEnum):
-    """What officers are asked to confirm."""
-
-    READ = "read"
-    EMAIL_ALIGNMENT = "email_alignment"
-
-
 class ReadingStatus(enum.StrEnum):
     """Where the reading of an uploaded memo stands: OCR of a scan runs in the background."""
 
@@ -95,7 +88,8 @@ class Endorsement(db.Model):  # type: ignore[name-defined,misc]
     signatory_title: Mapped[str] = mapped_column(sa.String(200))
     # One office per line, as the Endst. No. block lists them.
     copy_to: Mapped[str] = mapped_column(sa.Text, default="")
-    ack_kind: Mapped[str] = mapped_column(sa.String(32), default=AckKind.EMAIL_ALIGNMENT.value)
+    # What officers are asked to confirm: a kind's name (services.kinds).
+    ack_kind: Mapped[str] = mapped_column(sa.String(32))
     deadline: Mapped[date | None]
     pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     # Counts every change to the draft, so that issuing can tell the letter it rendered is still current.

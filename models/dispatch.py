@@ -2,6 +2,7 @@
 
 import enum
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
@@ -9,15 +10,11 @@ from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 from models.base import db, utcnow
 from models.circulars import Endorsement
 from models.roster import Officer
+from models.staff import User
 
-
-class RecipientState(enum.StrEnum):
-    """Where one officer stands on one endorsement. Every state but pending is an acknowledgement."""
-
-    PENDING = "pending"
-    NOTED = "noted"  # read and noted (ack kind "read")
-    ALIGNED = "aligned"  # same email on iGOT and SPARROW
-    MISMATCH = "mismatch"  # iGOT email differs from the one on record
+# Where one officer stands on one endorsement before answering. Every other state is an acknowledgement,
+# and belongs to the endorsement's kind (services.kinds).
+PENDING = "pending"
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -53,14 +50,25 @@ class Recipient(db.Model):  # type: ignore[name-defined,misc]
     # The link's token is derived from the app secret and this nonce; only its hash is stored.
     token_nonce: Mapped[str] = mapped_column(sa.String(32))
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    state: Mapped[str] = mapped_column(sa.String(16), default=RecipientState.PENDING.value, index=True)
+    state: Mapped[str] = mapped_column(sa.String(16), default=PENDING, index=True)
+    # The current answer (the latest), what it carried ({"igot_email": ...}), and a lighter variant of
+    # its state that the kind counts apart ("alias": a mismatch between nic.in and gov.in only).
     response: Mapped[str | None] = mapped_column(sa.String(16))
-    igot_email: Mapped[str | None] = mapped_column(sa.String(254))
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    flag: Mapped[str | None] = mapped_column(sa.String(16))
     acknowledged_at: Mapped[datetime | None]
+    # Set when staff recorded the answer by hand (confirmed by phone, by letter).
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    # A mismatch staff have resolved: how (services.mismatches.RESOLUTIONS), by whom and when.
+    resolution: Mapped[str | None] = mapped_column(sa.String(32))
+    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    resolved_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     endorsement: Mapped[Endorsement] = relationship()
     officer: Mapped[Officer] = relationship()
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
     deliveries: WriteOnlyMapped["Delivery"] = relationship(back_populates="recipient")
     acknowledgements: WriteOnlyMapped["Acknowledgement"] = relationship(back_populates="recipient")
 
@@ -112,10 +120,14 @@ class Acknowledgement(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("recipient.id"), index=True)
     response: Mapped[str] = mapped_column(sa.String(16))
-    igot_email: Mapped[str | None] = mapped_column(sa.String(254))
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     state: Mapped[str] = mapped_column(sa.String(16))
+    # Staff who recorded it by hand, and why ("confirmed by phone"); empty for the officer's own answer.
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    reason: Mapped[str | None] = mapped_column(sa.String(300))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     remote_addr: Mapped[str | None] = mapped_column(sa.String(64))
     user_agent: Mapped[str | None] = mapped_column(sa.String(300))
 
     recipient: Mapped[Recipient] = relationship(back_populates="acknowledgements")
+    recorded_by: Mapped[User | None] = relationship()

@@ -1,16 +1,21 @@
-"""The officer's page, reached from the link in their email: see the letter, give an answer."""
+"""The officer's page, reached from the link in their email: see the letter, give an answer, in English or Hindi."""
 
+from datetime import date
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 
 from models import Recipient, db
-from routes.forms import AcknowledgeForm, SelectChoice
+from routes.officer_web import chosen_language, limiter, per_minute, remember_language, unlimited
 from routes.pages import pdf_response
-from services import acknowledgements
+from services import acknowledgements, kinds
 from services.errors import NotFound, ServiceError
 
 bp = Blueprint("acknowledge", __name__, url_prefix="/a")
+bp.after_request(remember_language)
 
 
 def _recipient(token: str) -> Recipient:
@@ -20,33 +25,64 @@ def _recipient(token: str) -> Recipient:
         abort(404)
 
 
-@bp.route("/<token>", methods=["GET", "POST"])
-def page(token: str) -> Any:
-    """GET and HEAD only show; POST records the answer (again, if the officer changes it)."""
-    recipient = _recipient(token)
+def _token() -> str:
+    return str((request.view_args or {}).get("token", ""))
+
+
+def _show(recipient: Recipient, token: str, given: dict[str, Any], errors: dict[str, str], status: int = 200) -> Any:
     endorsement = recipient.endorsement
-    form = AcknowledgeForm()
-    form.response.choices = [
-        SelectChoice(k, v) for k, v in acknowledgements.responses_for(endorsement.ack_kind).items()
-    ]
-    if request.method == "GET" and recipient.response:
-        form.response.data = recipient.response
-        form.igot_email.data = recipient.igot_email
+    return (
+        render_template(
+            "acknowledge/page.html",
+            r=recipient,
+            e=endorsement,
+            kind=kinds.kind_of(endorsement.ack_kind),
+            form=FlaskForm(),
+            given=given,
+            errors=errors,
+            token=token,
+            lang=chosen_language(),
+        ),
+        status,
+    )
+
+
+def _expired(recipient: Recipient) -> Any:
+    return render_template("acknowledge/expired.html", e=recipient.endorsement, lang=chosen_language()), 410
+
+
+@bp.route("/<token>", methods=["GET", "HEAD", "POST"])
+@limiter.limit(
+    partial(per_minute, "ACK_RATE_PER_TOKEN"),
+    key_func=_token,
+    methods=["POST"],
+    exempt_when=partial(unlimited, "ACK_RATE_PER_TOKEN"),
+)
+@limiter.limit(
+    partial(per_minute, "ACK_RATE_PER_ADDRESS"),
+    methods=["POST"],
+    exempt_when=partial(unlimited, "ACK_RATE_PER_ADDRESS"),
+)
+def page(token: str) -> Any:
+    """GET and HEAD only show (mail scanners open links first); POST records the answer, again if it changes."""
+    recipient = _recipient(token)
+    if acknowledgements.expired(recipient, date.today()):
+        return _expired(recipient)
     if request.method != "POST":
-        return render_template("acknowledge/page.html", r=recipient, e=endorsement, form=form, token=token)
-    if form.validate_on_submit():
-        try:
-            acknowledgements.acknowledge(db.session, token, form.data, request.remote_addr, request.user_agent.string)
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "response").errors = [exc.message]
-        else:
-            # Post/redirect/get: reloading the thank-you page does not answer again.
-            return redirect(url_for("acknowledge.thanks", token=token), code=303)
-    if form.csrf_token.errors:
-        form.response.errors = ["This page had been open too long. Please choose your answer again and submit."]
-    return render_template("acknowledge/page.html", r=recipient, e=endorsement, form=form, token=token), 422
+        return _show(recipient, token, {"response": recipient.response or "", **recipient.details}, {})
+    given = {key: value for key, value in request.form.items() if key != "csrf_token"}
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        message = _("This page had been open too long. Please choose your answer again and submit.")
+        return _show(recipient, token, given, {"response": message}, 422)
+    try:
+        acknowledgements.acknowledge(db.session, token, given, request.remote_addr, request.user_agent.string)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        return _show(recipient, token, given, {exc.field or "response": _(exc.message)}, 422)
+    # Post/redirect/get: reloading the thank-you page does not answer again.
+    return redirect(url_for("acknowledge.thanks", token=token), code=303)
 
 
 @bp.route("/<token>/thanks")
@@ -54,7 +90,10 @@ def thanks(token: str) -> Any:
     recipient = _recipient(token)
     if not recipient.response:
         return redirect(url_for("acknowledge.page", token=token))
-    return render_template("acknowledge/thanks.html", r=recipient, e=recipient.endorsement, token=token)
+    kind = kinds.kind_of(recipient.endorsement.ack_kind)
+    return render_template(
+        "acknowledge/thanks.html", r=recipient, e=recipient.endorsement, kind=kind, token=token, lang=chosen_language()
+    )
 
 
 @bp.route("/<token>/letter.pdf")

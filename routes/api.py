@@ -131,7 +131,11 @@ def recipient_json(r: Recipient, d: Delivery | None) -> dict[str, Any]:
         "email": r.email,
         "state": r.state,
         "response": r.response,
-        "igot_email": r.igot_email,
+        "igot_email": r.details.get("igot_email"),
+        "details": r.details,
+        "flag": r.flag,
+        "by_hand": r.recorded_by_id is not None,
+        "resolution": r.resolution,
         "acknowledged_at": _iso(r.acknowledged_at),
         "delivery": None
         if d is None

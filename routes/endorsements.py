@@ -12,8 +12,7 @@ from models import db
 from routes.auth import clerk_required
 from routes.forms import ActionForm, EndorsementForm
 from routes.pages import page_number, pages, pdf_response, show_refusal
-from services import dispatch, fields, intake, letters, tracking
-from services.acknowledgements import responses_for
+from services import acknowledgements, dispatch, fields, intake, kinds, letters, tracking
 from services.errors import ServiceError
 
 bp = Blueprint("endorsements", __name__)
@@ -80,7 +79,7 @@ def show(endorsement_id: int) -> Any:
         timeline=tracking.answers_by_day(db.session, endorsement_id, office_tz, datetime.now(office_tz).date()),
         not_yet_sent=dispatch.count_not_yet_sent(db.session, endorsement_id) if endorsement.is_issued else 0,
         paging=pages(total, PER_PAGE),
-        responses=responses_for(endorsement.ack_kind),
+        kind=kinds.kind_of(endorsement.ack_kind),
         action=ActionForm(),
     )
 
@@ -140,6 +139,28 @@ def remind_chosen(endorsement_id: int) -> Any:
         endorsement_id,
         lambda: dispatch.send_reminders(db.session, endorsement_id, current_user.id, chosen),
         lambda n: f"Reminder sent to {n} of the officers ticked." if n else "None of them is pending: none sent.",
+    )
+
+
+@bp.route("/endorsements/<id:endorsement_id>/recipients/<id:recipient_id>/by-hand", methods=["GET", "POST"])
+@clerk_required
+def by_hand(endorsement_id: int, recipient_id: int) -> Any:
+    """Record an officer's answer given by phone or letter, with the reason."""
+    recipient = acknowledgements.recipient_of(db.session, endorsement_id, recipient_id)
+    kind = kinds.kind_of(recipient.endorsement.ack_kind)
+    form, given = ActionForm(), dict(request.form) if request.method == "POST" else {}
+    if form.validate_on_submit():
+        try:
+            acknowledgements.acknowledge_by_hand(db.session, endorsement_id, recipient_id, given, current_user.id)
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            flash(f"Recorded {recipient.officer.name}'s answer by hand.", "success")
+            return redirect(url_for("endorsements.show", endorsement_id=endorsement_id))
+    return render_template(
+        "endorsements/by_hand.html", r=recipient, e=recipient.endorsement, kind=kind, form=form, given=given
     )
 
 

@@ -7,7 +7,6 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
-    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -15,6 +14,8 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
+
+from services.kinds import KINDS
 
 
 class LoginForm(FlaskForm):
@@ -66,23 +67,9 @@ class EndorsementForm(FlaskForm):
     signatory_name = StringField("Signed by", validators=[DataRequired(), Length(max=120)])
     signatory_title = TextAreaField("Designation", validators=[DataRequired(), Length(max=200)])
     copy_to = TextAreaField("Copy forwarded to (one office per line)", validators=[Optional(), Length(max=3000)])
-    ack_kind = SelectField(
-        "Officers must confirm",
-        choices=[
-            SelectChoice("email_alignment", "Their iGOT email ID is the same as on SPARROW"),
-            SelectChoice("read", "They have read and noted the letter"),
-        ],
-    )
+    ack_kind = SelectField("Officers must confirm", choices=[SelectChoice(k.name, k.choice) for k in KINDS.values()])
     deadline = DateField("Deadline", validators=[Optional()])
     submit = SubmitField("Save draft")
-
-
-class AcknowledgeForm(FlaskForm):
-    """The officer's answer. Choices are set per endorsement from the acknowledgement kind."""
-
-    response = RadioField("Your answer", validators=[DataRequired("Please choose one of the answers.")])
-    igot_email = EmailField("Your email ID on iGOT Karmayogi", validators=[Optional(), Length(max=254)])
-    submit = SubmitField("Submit")
 
 
 class ActionForm(FlaskForm):

@@ -4,28 +4,19 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
-from models import AckKind, Acknowledgement, DbSession, Recipient, RecipientState, normalise_email, utcnow
-from services import audit, files, tokens
-from services.errors import Invalid, NotFound
+from models import Acknowledgement, DbSession, Recipient, utcnow
+from services import audit, fields, files, kinds, tokens
+from services.errors import Expired, Invalid, NotFound
 from services.fields import printable
-
-ALIGNMENT_RESPONSES = {
-    "aligned": "My email ID is the same on iGOT Karmayogi and SPARROW",
-    "updated": "I have now updated my iGOT Karmayogi email ID to match SPARROW",
-    "different": "My iGOT Karmayogi email ID is different",
-}
-READ_RESPONSES = {"noted": "I have read the letter and noted it for necessary action"}
-
-
-def responses_for(ack_kind: str) -> dict[str, str]:
-    """The answers an officer may give to an endorsement of this kind."""
-    return ALIGNMENT_RESPONSES if ack_kind == AckKind.EMAIL_ALIGNMENT else READ_RESPONSES
+from services.kinds import Answer, Judgement, Kind
+from services.kinds.base import said
 
 
 def link_token(nonce: str) -> str:
@@ -78,34 +69,40 @@ def letter_pdf(recipient: Recipient) -> bytes:
     return files.load(recipient.endorsement.pdf_sha256)
 
 
-def judge(recipient: Recipient, response: str, igot_email: str | None) -> RecipientState:
-    """The state an answer puts the recipient in."""
-    if response == "noted":
-        return RecipientState.NOTED
-    if response in ("aligned", "updated"):
-        return RecipientState.ALIGNED
-    assert igot_email is not None
-    return RecipientState.ALIGNED if igot_email == normalise_email(recipient.email) else RecipientState.MISMATCH
+def expired(recipient: Recipient, today: date) -> bool:
+    """True once the link is past its letter's deadline and the grace after it (ACK_GRACE_DAYS)."""
+    deadline = recipient.endorsement.deadline
+    return deadline is not None and today > deadline + timedelta(days=current_app.config["ACK_GRACE_DAYS"])
 
 
-def acknowledge(
-    session: DbSession, token: str, answer: dict[str, Any], remote_addr: str | None, user_agent: str | None
+def _judged(recipient: Recipient, given: Mapping[str, Any]) -> tuple[Kind, Answer, dict[str, Any], Judgement]:
+    """The answer `given` ({"response": ..., and what it carries}), read and judged by the letter's kind."""
+    kind = kinds.kind_of(recipient.endorsement.ack_kind)
+    answer = kind.answer(str(given.get("response") or "").strip())
+    if answer is None:
+        raise Invalid(said("Please choose one of the answers."), "response")
+    values: dict[str, Any] = {}
+    for carried in kind.carried_by(answer):
+        typed = given.get(carried.name)
+        if not isinstance(typed, str | None):
+            raise Invalid(f"{carried.label.en} must be text.", carried.name)
+        if typed and typed.strip() or carried.name in answer.needs:
+            values.update(carried.read(typed or ""))
+    return kind, answer, values, kind.judge(answer, values, recipient.email)
+
+
+def _record(
+    session: DbSession,
+    recipient: Recipient,
+    given: Mapping[str, Any],
+    *,
+    remote_addr: str | None = None,
+    user_agent: str | None = None,
+    recorded_by: int | None = None,
+    reason: str | None = None,
 ) -> Recipient:
-    """Record an officer's answer. It may be given again: the latest stands, every one is kept."""
-    recipient = recipient_for_token(session, token)
-    response = str(answer.get("response") or "").strip()
-    if response not in responses_for(recipient.endorsement.ack_kind):
-        raise Invalid("Please choose one of the answers.", "response")
-    igot_email: str | None = None
-    if response == "different":
-        typed = str(answer.get("igot_email") or "").strip()
-        if not typed:
-            raise Invalid("Please type the email ID you use on iGOT Karmayogi.", "igot_email")
-        try:
-            igot_email = normalise_email(validate_email(typed, check_deliverability=False).normalized)
-        except EmailNotValidError:
-            raise Invalid(f"{typed[:254]} is not a valid email address.", "igot_email") from None
-    state = judge(recipient, response, igot_email)
+    """Record an answer: the latest stands on the recipient, every one is kept."""
+    kind, answer, values, judgement = _judged(recipient, given)
     # Answers on one link take turns: the recipient's row is locked (on SQLite, the database) before
     # the time is read, so the latest answer by the database's own order is the latest by time too.
     session.execute(
@@ -121,23 +118,60 @@ def acknowledge(
     session.add(
         Acknowledgement(
             recipient=recipient,
-            response=response,
-            igot_email=igot_email,
-            state=state.value,
+            response=answer.name,
+            details=values,
+            state=judgement.state,
             at=now,
             remote_addr=printable(remote_addr, 64),
             user_agent=printable(user_agent, 300),
+            recorded_by_id=recorded_by,
+            reason=reason,
         )
     )
-    recipient.state = state.value
-    recipient.response = response
-    recipient.igot_email = igot_email
+    recipient.state = judgement.state
+    recipient.flag = judgement.flag
+    recipient.response = answer.name
+    recipient.details = values
     recipient.acknowledged_at = now
-    if response in ("aligned", "updated"):
-        recipient.officer.igot_email = normalise_email(recipient.email)
-    elif igot_email:
-        recipient.officer.igot_email = igot_email
+    recipient.recorded_by_id = recorded_by
+    recipient.resolution = recipient.resolved_by_id = recipient.resolved_at = None
+    kind.remember(recipient.officer, answer.name, values, recipient.email)
     audit.record(
-        session, "recipient.acknowledged", "recipient", recipient.id, None, response=response, state=state.value
+        session,
+        "recipient.acknowledged" if recorded_by is None else "recipient.acknowledged_by_hand",
+        "recipient",
+        recipient.id,
+        recorded_by,
+        response=answer.name,
+        state=judgement.state,
+        **({"reason": reason} if reason else {}),
     )
     return recipient
+
+
+def acknowledge(
+    session: DbSession, token: str, given: Mapping[str, Any], remote_addr: str | None, user_agent: str | None
+) -> Recipient:
+    """Record an officer's answer through their link. It may be given again: the latest stands."""
+    recipient = recipient_for_token(session, token)
+    if expired(recipient, date.today()):
+        raise Expired(said("This link has expired."))
+    return _record(session, recipient, given, remote_addr=remote_addr, user_agent=user_agent)
+
+
+def recipient_of(session: DbSession, endorsement_id: int, recipient_id: int) -> Recipient:
+    """One recipient of one letter, or NotFound."""
+    recipient = session.get(Recipient, recipient_id)
+    if recipient is None or recipient.endorsement_id != endorsement_id:
+        raise NotFound("No such recipient of this letter.")
+    return recipient
+
+
+def acknowledge_by_hand(
+    session: DbSession, endorsement_id: int, recipient_id: int, given: Mapping[str, Any], actor_id: int
+) -> Recipient:
+    """Staff record an officer's answer given another way (by phone, by letter), with the reason (`given`'s
+    "reason") shown beside it."""
+    recipient = recipient_of(session, endorsement_id, recipient_id)
+    why = fields.text(given, "reason", "The reason", 300)
+    return _record(session, recipient, given, recorded_by=actor_id, reason=why)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from models import (
+    PENDING,
     DbSession,
     Delivery,
     DeliveryKind,
@@ -22,7 +23,6 @@ from models import (
     Endorsement,
     Officer,
     Recipient,
-    RecipientState,
     SendingState,
     db,
     utcnow,
@@ -154,7 +154,7 @@ def _pending(endorsement_id: int, recipient_ids: list[int] | None = None) -> sa.
         .join(Officer, Officer.id == Recipient.officer_id)
         .where(
             Recipient.endorsement_id == endorsement_id,
-            Recipient.state == RecipientState.PENDING.value,
+            Recipient.state == PENDING,
             Officer.active.is_(True),
         )
         .order_by(Recipient.id)

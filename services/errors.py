@@ -30,3 +30,9 @@ class Conflict(ServiceError):
     """The record's state forbids it: a duplicate, an issued letter, a draft not yet issued."""
 
     status = 409
+
+
+class Expired(ServiceError):
+    """Too late: an officer's link past its deadline and grace."""
+
+    status = 410

@@ -6,7 +6,7 @@ import markupsafe
 from flask import current_app, render_template
 
 from models import Delivery, DeliveryKind, Endorsement, utcnow
-from services import emails, files
+from services import emails, files, kinds
 from services.acknowledgements import link_for
 from services.letters import long_date
 
@@ -30,7 +30,9 @@ class LetterParts:
                 "e": endorsement,
                 "c": endorsement.circular,
                 "kind": kind,
-                "deadline": long_date(endorsement.deadline) if endorsement.deadline else None,
+                "asks": kinds.kind_of(endorsement.ack_kind).asks(
+                    f" by {long_date(endorsement.deadline)}" if endorsement.deadline else ""
+                ),
                 "office": current_app.config,
                 **{stand_in: f"\x00{stand_in}\x00" for stand_in in _PER_OFFICER},
             }

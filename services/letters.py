@@ -15,8 +15,8 @@ from flask import current_app, render_template
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from models import AckKind, Circular, DbSession, Endorsement, utcnow
-from services import audit, fields, files, memo_file
+from models import Circular, DbSession, Endorsement, utcnow
+from services import audit, fields, files, kinds, memo_file
 from services.errors import Conflict, Invalid, NotFound
 from services.intake import get_circular
 
@@ -30,14 +30,7 @@ def long_date(day: date) -> str:
 
 def default_body(circular: Circular, ack_kind: str, deadline: date | None) -> str:
     """The standard words of a forwarding letter, with the action asked of officers."""
-    by = f" by {long_date(deadline)}" if deadline else ""
-    if ack_kind == AckKind.EMAIL_ALIGNMENT:
-        action = (
-            "You are requested to ensure that your email ID on the iGOT Karmayogi portal is the same as on "
-            f"SPARROW, so that the two portals can link your records, and to confirm this{by}"
-        )
-    else:
-        action = f"You are requested to acknowledge receipt{by}"
+    action = "You are requested " + kinds.kind_of(ack_kind).asks(f" by {long_date(deadline)}" if deadline else "")
     return (
         f"I am directed to forward herewith a copy of Office Memorandum No. {circular.reference_no} "
         f"dated {circular.dated:%d.%m.%Y} received from the {circular.issued_by}, on the subject "
@@ -64,15 +57,13 @@ def draft_defaults(session: DbSession, circular_id: int) -> dict[str, Any]:
         "signatory_name": config["LETTER_SIGNATORY_NAME"],
         "signatory_title": config["LETTER_SIGNATORY_TITLE"],
         "copy_to": config["LETTER_COPY_TO"],
-        "ack_kind": AckKind.EMAIL_ALIGNMENT.value,
+        "ack_kind": kinds.DEFAULT,
         "deadline": None,
     }
 
 
 def _letter_values(circular: Circular, given: Mapping[str, Any]) -> dict[str, Any]:
-    ack_kind = str(given.get("ack_kind") or "").strip()
-    if ack_kind not in {k.value for k in AckKind}:
-        raise Invalid("The acknowledgement asked for must be email_alignment or read.", "ack_kind")
+    ack_kind = kinds.kind_of(str(given.get("ack_kind") or "").strip()).name
     dated = fields.required_date(given, "dated", "Date of the letter")
     deadline = fields.a_date(given, "deadline", "Deadline", required=False)
     if deadline is not None and deadline < dated:

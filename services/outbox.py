@@ -19,13 +19,13 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from models import (
+    PENDING,
     DbSession,
     Delivery,
     DeliveryKind,
     DeliveryStatus,
     Endorsement,
     Recipient,
-    RecipientState,
     SendingState,
     db,
     utcnow,
@@ -231,7 +231,7 @@ def _no_longer_wanted(delivery: Delivery) -> str | None:
     """Why a reminder claimed for sending should not go after all."""
     if delivery.kind != DeliveryKind.REMINDER or delivery.recipient is None:
         return None
-    if delivery.recipient.state != RecipientState.PENDING.value or not delivery.recipient.officer.active:
+    if delivery.recipient.state != PENDING or not delivery.recipient.officer.active:
         return "Not sent: the officer answered (or left the roster) before the reminder went out."
     return None
 

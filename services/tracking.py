@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from models import (
+    PENDING,
     Acknowledgement,
     DbSession,
     Delivery,
@@ -16,22 +17,23 @@ from models import (
     Endorsement,
     Officer,
     Recipient,
-    RecipientState,
     utcnow,
 )
+from services import kinds
 from services.dispatch import failed_deliveries, latest_deliveries
 from services.errors import Invalid
+from services.kinds import Kind
 
-# What the recipients list can be filtered by: a state, "acknowledged" for every answer, or how
-# their latest email fared.
+# What the recipients list can be filtered by, besides the states of the letter's kind: every answer,
+# answers staff recorded by hand, or how the latest email fared.
 ANSWERED = "acknowledged"
+BY_HAND = "by_hand"
 BY_EMAIL = [DeliveryStatus.FAILED.value, DeliveryStatus.BOUNCED.value]
-FILTERS = [
-    RecipientState.PENDING.value,
-    ANSWERED,
-    *(s.value for s in RecipientState if s != RecipientState.PENDING),
-    *BY_EMAIL,
-]
+
+
+def filters(kind: Kind) -> list[str]:
+    """What the recipients of a letter of this kind can be filtered by."""
+    return [PENDING, ANSWERED, *(s.name for s in kind.states), BY_HAND, *BY_EMAIL]
 
 
 def _tally(
@@ -50,7 +52,26 @@ def counts(session: DbSession, endorsement_id: int) -> dict[str, int]:
     latest email failed (what "Retry failed" sends again), `bounced` everyone whose mail came back.
     Copies to offices are counted apart.
     """
-    by_state = _tally(session, Recipient.state, Recipient.endorsement_id == endorsement_id)
+    kind = kinds.kind_of(session.scalars(sa.select(Endorsement.ack_kind).where(Endorsement.id == endorsement_id)).one())
+    # One grouped pass over the letter's recipients: by state and flag, with those recorded by hand and resolved.
+    by_state: Counter[str] = Counter()
+    by_flag: Counter[str | None] = Counter()
+    by_hand = resolved = 0
+    for state, flag, n, hand, fixed in session.execute(
+        sa.select(
+            Recipient.state,
+            Recipient.flag,
+            sa.func.count(),
+            sa.func.count(Recipient.recorded_by_id),
+            sa.func.count(Recipient.resolution),
+        )
+        .where(Recipient.endorsement_id == endorsement_id)
+        .group_by(Recipient.state, Recipient.flag)
+    ):
+        by_state[state] += n
+        by_flag[flag] += n
+        by_hand += hand
+        resolved += fixed
 
     def any_with(*statuses: DeliveryStatus) -> sa.ColumnElement[int]:
         return sa.func.max(sa.case((Delivery.status.in_([s.value for s in statuses]), 1), else_=0))
@@ -77,20 +98,23 @@ def counts(session: DbSession, endorsement_id: int) -> dict[str, int]:
     copies = _tally(
         session, Delivery.status, Delivery.endorsement_id == endorsement_id, Delivery.kind == DeliveryKind.COPY.value
     )
-    aligned = by_state.get(RecipientState.ALIGNED.value, 0)
-    mismatch = by_state.get(RecipientState.MISMATCH.value, 0)
-    noted = by_state.get(RecipientState.NOTED.value, 0)
     copies_failed = copies.get(DeliveryStatus.FAILED.value, 0)
+    recipients = sum(by_state.values())
+    pending = by_state.get(PENDING, 0)
     return {
-        "recipients": sum(by_state.values()),
+        "recipients": recipients,
         "queued": int(queued),
         "sent": int(sent),
         "failed": failed - copies_failed,
         "bounced": int(bounced),
-        "acknowledged": aligned + mismatch + noted,
-        "aligned": aligned,
-        "mismatch": mismatch,
-        "pending": by_state.get(RecipientState.PENDING.value, 0),
+        "acknowledged": recipients - pending,
+        "pending": pending,
+        # The kind's own states and flags ("aligned", "mismatch", "alias" for email alignment).
+        **{state.name: by_state.get(state.name, 0) for state in kind.states},
+        **{flag: by_flag.get(flag, 0) for flag in kind.flags},
+        "compliant": sum(by_state.get(state, 0) for state in kind.compliant),
+        "by_hand": by_hand,
+        "resolved": resolved,
         "copies": sum(copies.values()),
         "copies_sent": copies.get(DeliveryStatus.SENT.value, 0),
         "copies_failed": copies_failed,
@@ -142,8 +166,9 @@ def recipients(
     session: DbSession, endorsement_id: int, state: str | None = None, page: int = 1, per_page: int = 100
 ) -> tuple[list[tuple[Recipient, Delivery | None]], int]:
     """One page of recipients with their latest email, filtered by state, and the total."""
-    if state and state not in FILTERS:
-        raise Invalid(f"State must be one of {', '.join(FILTERS)}.", "state")
+    kind = kinds.kind_of(session.scalars(sa.select(Endorsement.ack_kind).where(Endorsement.id == endorsement_id)).one())
+    if state and state not in filters(kind):
+        raise Invalid(f"State must be one of {', '.join(filters(kind))}.", "state")
     latest = latest_deliveries(endorsement_id)
     query = (
         sa.select(Recipient, Delivery)
@@ -154,7 +179,9 @@ def recipients(
         .options(joinedload(Recipient.officer))
     )
     if state == ANSWERED:
-        query = query.where(Recipient.state != RecipientState.PENDING.value)
+        query = query.where(Recipient.state != PENDING)
+    elif state == BY_HAND:
+        query = query.where(Recipient.recorded_by_id.is_not(None))
     elif state in BY_EMAIL:
         query = query.where(Delivery.status == state)
     elif state:

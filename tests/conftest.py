@@ -23,8 +23,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
-from models import db
-from services import accounts, intake, jobs, letters, roster
+from models import Recipient, db
+from services import accounts, acknowledgements, dispatch, intake, jobs, letters, roster
 
 SAMPLES = Path(__file__).parent / "samples"
 # OCR needs Tesseract (and Poppler, ImageMagick): on CI, where the Makefile installs them, it must run.
@@ -104,6 +104,12 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "REMINDERS_EVERY_SECONDS": 0,
         "HOUSEKEEPING_EVERY_SECONDS": 0,
         "LOG_LEVEL": "WARNING",
+        # Many answers on one link from one address: the tests of the limits set their own.
+        "ACK_RATE_PER_TOKEN": 0,
+        "ACK_RATE_PER_ADDRESS": 0,
+        # The founding memo's letters have fixed deadlines in 2026: their links stay open unless a test of
+        # expiry says otherwise.
+        "ACK_GRACE_DAYS": 36500,
     }
 
 
@@ -387,6 +393,21 @@ def issue_letter(app: Flask, roster_csv: str | bytes = ONE_OFFICER, **letter: An
         letters.issue_endorsement(db.session, endorsement.id, None)
         db.session.commit()
         return endorsement.id
+
+
+def issued_endorsement(app: Flask, ack_kind: str = "email_alignment") -> dict[str, str]:
+    """An issued, distributed endorsement; returns each officer's email → link token."""
+    with app.app_context():
+        memo = intake.read_memo(db.session, sample("dopt-igot-email-om.pdf"))
+        circular = intake.diarise(db.session, memo.sha256, "om.pdf", MEMO_FIELDS, None)
+        roster.import_roster(db.session, sample("roster-haryana-ias.csv"), None)
+        fields = {**letters.draft_defaults(db.session, circular.id), "ack_kind": ack_kind, "dated": "2026-03-11"}
+        endorsement = letters.prepare_endorsement(db.session, circular.id, fields, None)
+        letters.issue_endorsement(db.session, endorsement.id, None)
+        dispatch.distribute(db.session, endorsement.id, None)
+        db.session.commit()
+        jobs.executor().wait(30)
+        return {r.email: acknowledgements.link_token(r.token_nonce) for r in db.session.scalars(db.select(Recipient))}
 
 
 def settle(app: Flask, timeout: float = 60) -> None:

@@ -1,29 +1,15 @@
 """Officers' answers: opening records nothing, answers may be changed, bad answers change nothing."""
 
 import threading
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from models import Acknowledgement, AuditEvent, Officer, Recipient, db
-from services import acknowledgements, dispatch, intake, jobs, letters, roster
-from tests.conftest import MEMO_FIELDS, Client, sample
-
-
-def issued_endorsement(app: Flask, ack_kind: str = "email_alignment") -> dict[str, str]:
-    """An issued, distributed endorsement; returns each officer's email → link token."""
-    with app.app_context():
-        memo = intake.read_memo(db.session, sample("dopt-igot-email-om.pdf"))
-        circular = intake.diarise(db.session, memo.sha256, "om.pdf", MEMO_FIELDS, None)
-        roster.import_roster(db.session, sample("roster-haryana-ias.csv"), None)
-        fields = {**letters.draft_defaults(db.session, circular.id), "ack_kind": ack_kind, "dated": "2026-03-11"}
-        endorsement = letters.prepare_endorsement(db.session, circular.id, fields, None)
-        letters.issue_endorsement(db.session, endorsement.id, None)
-        dispatch.distribute(db.session, endorsement.id, None)
-        db.session.commit()
-        jobs.executor().wait(30)
-        return {r.email: acknowledgements.link_token(r.token_nonce) for r in db.session.scalars(db.select(Recipient))}
+from models import Acknowledgement, AuditEvent, Endorsement, Officer, Recipient, db
+from services import tracking
+from tests.conftest import Auth, Client, issued_endorsement
 
 
 def count(app: Flask, model: Any) -> int:
@@ -60,7 +46,7 @@ def test_answers_can_be_changed_and_all_are_kept(app: Flask, client: Client):
     with app.app_context():
         recipient = db.session.scalar(db.select(Recipient).where(Recipient.email == "kavita.garg@nic.in"))
         assert recipient is not None
-        assert (recipient.state, recipient.response, recipient.igot_email) == ("aligned", "updated", None)
+        assert (recipient.state, recipient.response, recipient.details) == ("aligned", "updated", {})
         history = db.session.scalars(db.select(Acknowledgement.response).order_by(Acknowledgement.id)).all()
         assert history == ["different", "updated"]
         officer = db.session.scalar(db.select(Officer).where(Officer.sparrow_email == "kavita.garg@nic.in"))
@@ -71,8 +57,8 @@ def test_answers_can_be_changed_and_all_are_kept(app: Flask, client: Client):
     ("data", "message"),
     [
         ({}, "Please choose one of the answers"),
-        ({"response": "maybe"}, "Not a valid choice"),
-        ({"response": "noted"}, "Not a valid choice"),
+        ({"response": "maybe"}, "Please choose one of the answers"),
+        ({"response": "noted"}, "Please choose one of the answers"),
         ({"response": "different"}, "Please type the email ID you use on iGOT Karmayogi"),
         ({"response": "different", "igot_email": "not an email"}, "not a valid email address"),
         ({"response": "different", "igot_email": "a@b.c\r\nBcc: x@y.z"}, "not a valid email address"),
@@ -172,5 +158,107 @@ def test_simultaneous_answers_leave_the_latest_by_the_databases_order_current(ap
         assert recipient is not None and len(stored) == len(answers)
         assert [a.at for a in stored] == sorted(a.at for a in stored)
         latest = stored[-1]
-        assert (recipient.response, recipient.igot_email) == (latest.response, latest.igot_email)
+        assert (recipient.response, recipient.details) == (latest.response, latest.details)
         assert recipient.acknowledged_at == latest.at
+
+
+def test_the_page_speaks_hindi_when_asked_and_remembers(app: Flask, client: Client):
+    token = issued_endorsement(app)["kavita.garg@nic.in"]
+    english = client.get(f"/a/{token}").get_data(as_text=True)
+    assert '<html lang="en">' in english and "Your answer" in english
+    by_browser = client.get(f"/a/{token}", headers={"Accept-Language": "hi-IN,hi;q=0.9,en;q=0.5"})
+    assert '<html lang="hi">' in by_browser.get_data(as_text=True)
+    switched = client.get(f"/a/{token}?lang=hi", headers={"Accept-Language": "en"})
+    page = switched.get_data(as_text=True)
+    assert "आपका उत्तर" in page and "iGOT कर्मयोगी और SPARROW पर मेरी ईमेल आईडी एक ही है" in page
+    assert "lang=hi" in switched.headers["Set-Cookie"]
+    # The choice is remembered over the browser's own.
+    assert '<html lang="hi">' in client.get(f"/a/{token}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    refused = client.submit(f"/a/{token}", {"response": "different", "igot_email": "nope"})
+    assert refused.status_code == 422 and "यह मान्य ईमेल पता नहीं है" in refused.get_data(as_text=True)
+    thanks = client.submit(f"/a/{token}", {"response": "aligned"}, follow_redirects=True).get_data(as_text=True)
+    assert "धन्यवाद" in thanks
+
+
+def test_the_page_keeps_its_token_to_itself(app: Flask, client: Client):
+    token = issued_endorsement(app)["kavita.garg@nic.in"]
+    assert client.get(f"/a/{token}").headers["Referrer-Policy"] == "same-origin"
+
+
+def test_a_link_past_its_deadline_and_grace_records_nothing(app: Flask, client: Client):
+    token = issued_endorsement(app)["kavita.garg@nic.in"]
+    app.config["ACK_GRACE_DAYS"] = 30  # the letter is dated March 2026, its deadline long past
+    with app.app_context():
+        db.session.execute(db.update(Endorsement).values(deadline=date.today() - timedelta(days=31)))
+        db.session.commit()
+    page = client.get(f"/a/{token}")
+    assert page.status_code == 410 and "This link has expired" in page.get_data(as_text=True)
+    assert app.config["CELL_CONTACT_EMAIL"] in page.get_data(as_text=True)
+    assert client.post(f"/a/{token}", data={"response": "aligned"}).status_code == 410
+    assert count(app, Acknowledgement) == 0
+    with app.app_context():
+        db.session.execute(db.update(Endorsement).values(deadline=date.today() - timedelta(days=30)))
+        db.session.commit()
+    assert client.get(f"/a/{token}").status_code == 200  # the last day of grace still takes answers
+
+
+def test_answers_are_rate_limited_per_link_and_per_address(app: Flask, client: Client):
+    tokens = list(issued_endorsement(app).values())
+    app.config.update(ACK_RATE_PER_TOKEN=2, ACK_RATE_PER_ADDRESS=4)
+    codes = [client.submit(f"/a/{tokens[0]}", {"response": "aligned"}).status_code for _ in range(3)]
+    assert codes == [303, 303, 429]
+    assert client.submit(f"/a/{tokens[1]}", {"response": "aligned"}).status_code == 303
+    assert client.submit(f"/a/{tokens[2]}", {"response": "aligned"}).status_code == 429  # the address's fifth
+    assert client.get(f"/a/{tokens[2]}").status_code == 200  # reading is never limited
+    assert count(app, Acknowledgement) == 3
+
+
+def test_course_completion_answers_carry_a_date_or_a_certificate(app: Flask, client: Client):
+    tokens = issued_endorsement(app, "course_completion")
+    first, second, third = list(tokens.values())[:3]
+    page = client.get(f"/a/{first}").get_data(as_text=True)
+    assert "Comprehensive Assessment" in page and 'type="date"' in page
+    soon = (date.today() + timedelta(days=20)).isoformat()
+    assert client.submit(f"/a/{first}", {"response": "in_progress"}).status_code == 422
+    assert client.submit(f"/a/{first}", {"response": "in_progress", "expected_by": soon}).status_code == 303
+    assert client.submit(f"/a/{second}", {"response": "completed", "certificate_id": "KB-42"}).status_code == 303
+    assert client.submit(f"/a/{third}", {"response": "not_started"}).status_code == 303
+    with app.app_context():
+        counts = tracking.counts(db.session, 1)
+        details = {
+            r.state: r.details for r in db.session.scalars(db.select(Recipient).where(Recipient.state != "pending"))
+        }
+    assert (counts["completed"], counts["in_progress"], counts["not_started"]) == (1, 1, 1)
+    assert (counts["acknowledged"], counts["compliant"]) == (3, 1)
+    assert details == {
+        "in_progress": {"expected_by": soon},
+        "completed": {"certificate_id": "KB-42"},
+        "not_started": {},
+    }
+
+
+def test_staff_record_an_answer_by_hand_with_the_reason(app: Flask, client: Client, auth: Auth):
+    issued_endorsement(app)
+    with app.app_context():
+        recipient = db.session.scalars(db.select(Recipient).order_by(Recipient.id)).first()
+        assert recipient is not None
+        page = f"/endorsements/{recipient.endorsement_id}/recipients/{recipient.id}/by-hand"
+    auth.login("viewer")
+    assert client.get(page).status_code == 403
+    auth.logout()
+    auth.login("clerk")
+    assert "Record" in client.get(page).get_data(as_text=True)
+    refused = client.submit(page, {"response": "aligned", "reason": ""}, follow_redirects=True)
+    assert "The reason is required" in refused.get_data(as_text=True) and count(app, Acknowledgement) == 0
+    done = client.submit(page, {"response": "aligned", "reason": "Confirmed by phone"}, follow_redirects=True)
+    assert "by hand" in done.get_data(as_text=True)
+    with app.app_context():
+        answer = db.session.scalars(db.select(Acknowledgement)).one()
+        event = db.session.scalars(
+            db.select(AuditEvent).where(AuditEvent.action == "recipient.acknowledged_by_hand")
+        ).one()
+        counts = tracking.counts(db.session, recipient.endorsement_id)
+    assert (answer.reason, answer.recorded_by_id is not None) == ("Confirmed by phone", True)
+    assert event.details["reason"] == "Confirmed by phone" and counts["by_hand"] == 1
+    assert client.get(f"/endorsements/{recipient.endorsement_id}?state=by_hand").status_code == 200
+    assert client.get(f"/endorsements/{recipient.endorsement_id}/recipients/999/by-hand").status_code == 404

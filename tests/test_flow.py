@@ -149,6 +149,10 @@ def test_whole_flow_over_api_and_officer_links(app: Flask, client: Client, smtp:
         "copies": 0,
         "copies_sent": 0,
         "copies_failed": 0,
+        "compliant": 18,
+        "alias": 0,
+        "by_hand": 0,
+        "resolved": 0,
     }
     answered = client.get(f"/api/v1/endorsements/{endorsement_id}/recipients?state=acknowledged", headers=headers)
     assert answered.json["total"] == 25

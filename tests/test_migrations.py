@@ -1,5 +1,6 @@
 """The migrations build the same schema as the models, on an empty SQLite file and PostgreSQL database."""
 
+import json
 import os
 import subprocess
 import sys
@@ -77,7 +78,8 @@ def test_upgrade_on_empty_postgresql(tmp_path: Path):
 
 SKELETON_ROWS = """
 INSERT INTO officer (id, name, service, designation, sparrow_email, mobile, active, created_at, updated_at)
-  VALUES (1, 'A One', 'IAS', '', 'a.one@nic.in', '', true, '2026-03-01', '2026-03-01');
+  VALUES (1, 'A One', 'IAS', '', 'a.one@nic.in', '', true, '2026-03-01', '2026-03-01'),
+         (2, 'B Two', 'IAS', '', 'b.two@nic.in', '', true, '2026-03-01', '2026-03-01');
 INSERT INTO circular (id, reference_no, reference_key, dated, issued_by, subject, diary_no, received_on, pdf_sha256,
   pdf_pages, filename, text, registered_at)
   VALUES (1, 'X', 'k', '2026-03-01', 'DoPT', 'S', '1', '2026-03-02', 'a', 1, 'm.pdf', '', '2026-03-02');
@@ -86,6 +88,11 @@ INSERT INTO endorsement (id, circular_id, file_no, dated, addressee, body, signa
   VALUES (1, 1, 'No.1', '2026-03-03', 'All', '', 'DS', 'PAR', '', 'read', 1, '2026-03-03');
 INSERT INTO recipient (id, endorsement_id, officer_id, email, token_nonce, token_hash, state, created_at)
   VALUES (1, 1, 1, 'a.one@nic.in', 'n', 'h', 'pending', '2026-03-03');
+INSERT INTO recipient (id, endorsement_id, officer_id, email, token_nonce, token_hash, state, response, igot_email,
+  acknowledged_at, created_at)
+  VALUES (2, 1, 2, 'b.two@nic.in', 'm', 'g', 'mismatch', 'different', 'b.two@gov.in', '2026-03-04', '2026-03-03');
+INSERT INTO acknowledgement (id, recipient_id, response, igot_email, state, at)
+  VALUES (1, 2, 'different', 'b.two@gov.in', 'mismatch', '2026-03-04');
 INSERT INTO delivery (id, recipient_id, is_reminder, status, attempts, message_id, created_at)
   VALUES (1, 1, false, 'sent', 1, '<1@x>', '2026-03-03'), (2, 1, true, 'sent', 1, '<2@x>', '2026-03-04'),
          (3, 1, true, 'queued', 0, '<3@x>', '2026-03-05');
@@ -105,7 +112,10 @@ def carries_skeleton_emails_over(url: str, tmp_path: Path) -> None:
             sa.text("select id, endorsement_id, kind, round, to_name, to_email from delivery order by id")
         ).all()
         rounds = connection.scalar(sa.text("select reminder_rounds from endorsement"))
-        email_key = connection.scalar(sa.text("select email_key from officer"))
+        email_key = connection.scalar(sa.text("select email_key from officer where id = 1"))
+        answers = connection.execute(
+            sa.text("select r.details, a.details from recipient r join acknowledgement a on a.recipient_id = r.id")
+        ).one()
     engine.dispose()
     assert [tuple(r) for r in rows] == [
         (1, 1, "letter", 0, "A One", "a.one@nic.in"),
@@ -114,6 +124,8 @@ def carries_skeleton_emails_over(url: str, tmp_path: Path) -> None:
     ]
     assert rounds == 2
     assert email_key == "a.one@nic.in"  # the officer's email is compared by its key from 0005 on
+    # What an answer carried moves into its details from 0006 on.
+    assert [json.loads(d) if isinstance(d, str) else d for d in answers] == [{"igot_email": "b.two@gov.in"}] * 2
 
 
 def test_emails_of_the_skeleton_are_carried_over_on_sqlite(tmp_path: Path):

@@ -1,0 +1,46 @@
+"""The mismatch work list: every officer whose iGOT email differs from SPARROW's, and resolving each."""
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from models import db
+from routes.auth import clerk_required
+from routes.forms import ActionForm
+from routes.pages import page_number, pages
+from services import mismatches
+from services.errors import ServiceError
+
+bp = Blueprint("mismatches", __name__, url_prefix="/mismatches")
+PER_PAGE = 50
+
+
+@bp.route("/")
+@login_required
+def index() -> Any:
+    search = (request.args.get("q") or "")[:100]
+    found = mismatches.work_list(db.session, page_number(), PER_PAGE, search)
+    return render_template(
+        "mismatches/index.html",
+        found=found,
+        search=search,
+        paging=pages(found.total, PER_PAGE),
+        resolutions=mismatches.RESOLUTIONS,
+        action=ActionForm(),
+    )
+
+
+@bp.route("/<id:recipient_id>/resolve", methods=["POST"])
+@clerk_required
+def resolve(recipient_id: int) -> Any:
+    if ActionForm().validate_on_submit():
+        try:
+            recipient = mismatches.resolve(db.session, recipient_id, request.form.get("how", ""), current_user.id)
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            flash(f"{recipient.officer.name}: {mismatches.RESOLUTIONS[recipient.resolution or '']}.", "success")
+    return redirect(url_for("mismatches.index", q=request.args.get("q") or None))

@@ -1,0 +1,73 @@
+"""The mismatch work list: open mismatches across letters, found by name or email, and resolved by staff."""
+
+from flask import Flask
+
+from models import AuditEvent, Officer, Recipient, db
+from services import mismatches, tracking
+from tests.conftest import Auth, Client, issued_endorsement
+
+
+def answer_differently(client: Client, tokens: dict[str, str]) -> None:
+    """Three officers say their iGOT email differs: one at gmail, one the nic.in/gov.in alias, one at yahoo."""
+    emails = sorted(tokens)[:3]
+    typed = [emails[0].replace("nic.in", "gmail.com"), emails[1].replace("nic.in", "gov.in"), "x@yahoo.com"]
+    for email, igot in zip(emails, typed, strict=True):
+        assert client.submit(f"/a/{tokens[email]}", {"response": "different", "igot_email": igot}).status_code == 303
+
+
+def test_the_work_list_holds_open_mismatches_with_aliases_counted_apart(app: Flask, client: Client):
+    answer_differently(client, issued_endorsement(app))
+    with app.app_context():
+        found = mismatches.work_list(db.session)
+        assert (found.total, found.aliases, len(found.rows)) == (3, 1, 3)
+        assert tracking.counts(db.session, 1)["alias"] == 1
+        name = found.rows[0].officer.name
+        assert [r.officer.name for r in mismatches.work_list(db.session, search=name.upper()).rows] == [name]
+        assert mismatches.work_list(db.session, page=2, per_page=2).rows[0].id == found.rows[2].id
+
+
+def test_resolving_counts_as_aligned_and_correcting_sparrow_updates_the_roster(app: Flask, client: Client, auth: Auth):
+    answer_differently(client, issued_endorsement(app))
+    with app.app_context():
+        rows = mismatches.work_list(db.session).rows
+        gmail = next(r for r in rows if "gmail" in r.details["igot_email"])
+        ids, officer_id, igot = [r.id for r in rows], gmail.officer_id, gmail.details["igot_email"]
+        other = next(r.id for r in rows if r.id != gmail.id)
+    auth.login("viewer")
+    page = client.get("/mismatches/").get_data(as_text=True)
+    assert "alias only" in page and "Resolve" not in page
+    assert client.post(f"/mismatches/{ids[0]}/resolve", data={"how": "igot_matches"}).status_code in (400, 403)
+    auth.logout()
+    auth.login("clerk")
+    refused = client.submit(
+        "/mismatches/", {"how": "by magic"}, action=f"/mismatches/{other}/resolve", follow_redirects=True
+    )
+    assert "Choose how it was resolved" in refused.get_data(as_text=True)
+    done = client.submit(
+        "/mismatches/", {"how": "sparrow_corrected"}, action=f"/mismatches/{gmail.id}/resolve", follow_redirects=True
+    )
+    assert "SPARROW corrected" in done.get_data(as_text=True)
+    again = client.submit(
+        "/mismatches/", {"how": "igot_matches"}, action=f"/mismatches/{gmail.id}/resolve", follow_redirects=True
+    )
+    assert "no longer a mismatch" in again.get_data(as_text=True)
+    with app.app_context():
+        resolved = db.session.get(Recipient, gmail.id)
+        assert resolved is not None
+        assert (resolved.state, resolved.resolution, resolved.resolved_by_id is not None) == (
+            "aligned",
+            "sparrow_corrected",
+            True,
+        )
+        assert db.session.get(Officer, officer_id).sparrow_email == igot  # type: ignore[union-attr]
+        actions = set(db.session.scalars(db.select(AuditEvent.action)))
+        counts = tracking.counts(db.session, resolved.endorsement_id)
+        assert mismatches.work_list(db.session).total == 2
+    assert {"recipient.mismatch_resolved", "officer.updated"} <= actions
+    assert (counts["aligned"], counts["mismatch"], counts["resolved"]) == (1, 2, 1)
+
+
+def test_an_empty_work_list_says_so(app: Flask, client: Client, auth: Auth):
+    auth.login("viewer")
+    assert "No mismatches" in client.get("/mismatches/").get_data(as_text=True)
+    assert "No open mismatch matches" in client.get("/mismatches/?q=nobody").get_data(as_text=True)
