@@ -7,6 +7,7 @@ from flask import Blueprint, abort, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from models import Circular, Delivery, Endorsement, Officer, Recipient, User, db
+from routes.endorsements import recipients_download
 from routes.pages import pdf_response
 from routes.roster import roster_download, roster_filters
 from services import accounts, dispatch, fields, intake, letters, register, roster, roster_file, tracking
@@ -362,8 +363,11 @@ def retry(endorsement_id: int) -> Any:
 
 @bp.get("/endorsements/<id:endorsement_id>/recipients")
 def recipients(endorsement_id: int) -> Any:
+    """One page of a letter's recipients as JSON; ?format=csv or xlsx for all of them as a file."""
     _actor(work=False)
     letters.get_endorsement(db.session, endorsement_id)
+    if request.args.get("format"):
+        return recipients_download(endorsement_id, request.args["format"])
     page = _page()
     rows, total = tracking.recipients(db.session, endorsement_id, request.args.get("state") or None, page, PER_PAGE)
     return _listing([recipient_json(r, d) for r, d in rows], total, page)

@@ -5,15 +5,25 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from models import db
 from routes.auth import clerk_required
 from routes.forms import ActionForm, EndorsementForm
 from routes.pages import page_number, pages, pdf_response, show_refusal
-from services import acknowledgements, dispatch, fields, intake, kinds, letters, tracking
-from services.errors import ServiceError
+from services import (
+    acknowledgements,
+    dispatch,
+    fields,
+    intake,
+    kinds,
+    letters,
+    recipients_export,
+    roster_export,
+    tracking,
+)
+from services.errors import Invalid, ServiceError
 
 bp = Blueprint("endorsements", __name__)
 PER_PAGE = 100
@@ -81,6 +91,27 @@ def show(endorsement_id: int) -> Any:
         paging=pages(total, PER_PAGE),
         kind=kinds.kind_of(endorsement.ack_kind),
         action=ActionForm(),
+    )
+
+
+@bp.get("/endorsements/<id:endorsement_id>/recipients.<any(csv, xlsx):export>")
+@login_required
+def download(endorsement_id: int, export: str) -> Any:
+    """The letter's recipients (in the state the page shows) as a spreadsheet."""
+    return recipients_download(endorsement_id, export)
+
+
+def recipients_download(endorsement_id: int, export: str) -> Response:
+    """The recipients as a CSV or XLSX file (the page's buttons and the API alike)."""
+    if export not in roster_export.FORMATS:
+        raise Invalid(f"format must be one of {', '.join(roster_export.FORMATS)}.", "format")
+    data = recipients_export.export(
+        db.session, endorsement_id, export, request.args.get("state") or None, current_app.config["TIMEZONE"]
+    )
+    return Response(
+        data,
+        mimetype=roster_export.FORMATS[export],
+        headers={"Content-Disposition": f"attachment; filename=recipients-{endorsement_id}.{export}"},
     )
 
 

@@ -1,4 +1,5 @@
-"""Writing the roster of officers as a CSV or an Excel workbook (.xlsx), safe to open in a spreadsheet."""
+"""Writing the roster of officers (and any other table) as a CSV or an Excel workbook (.xlsx), safe to open in a
+spreadsheet."""
 
 import csv
 import datetime
@@ -37,11 +38,16 @@ _OOXML_ESCAPED = re.compile(r"[\x00-\x08\x0b-\x1f]|_(?=x[0-9A-Fa-f]{4}_)")
 
 def export(officers: Iterable[Any], format: str) -> bytes:
     """The officers as a file of the given format, one of FORMATS, with a header row of COLUMNS' headings."""
+    return table([heading for _, heading in COLUMNS], map(_values, officers), format, "Roster")
+
+
+def table(headings: list[str], rows: Iterable[list[object]], format: str, sheet: str) -> bytes:
+    """Rows under their headings as a file of the given format (one of FORMATS), every cell formula-safe."""
     if format == "csv":
-        return _csv(officers)
+        return _csv(headings, rows)
     if format == "xlsx":
-        return _xlsx(officers)
-    raise ValueError(f"Unknown roster export format {format!r}; expected one of {', '.join(FORMATS)}.")
+        return _xlsx(headings, rows, sheet)
+    raise ValueError(f"Unknown export format {format!r}; expected one of {', '.join(FORMATS)}.")
 
 
 def safe_cell(value: object) -> object:
@@ -72,28 +78,28 @@ def _values(officer: Any) -> list[object]:
     return row
 
 
-def _csv(officers: Iterable[Any]) -> bytes:
+def _csv(headings: list[str], rows: Iterable[list[object]]) -> bytes:
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(heading for _, heading in COLUMNS)
-    for officer in officers:
-        writer.writerow(map(safe_cell, _values(officer)))
+    writer.writerow(headings)
+    for row in rows:
+        writer.writerow(map(safe_cell, row))
     # With the byte-order mark Excel reads the file as UTF-8; without it, Hindi names come out garbled.
     return text.getvalue().encode("utf-8-sig")
 
 
-def _xlsx(officers: Iterable[Any]) -> bytes:
+def _xlsx(headings: list[str], rows: Iterable[list[object]], title: str) -> bytes:
     # Write-only mode streams the rows out instead of keeping a cell object for each of them.
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("Roster")
+    sheet = book.create_sheet(title)
     sheet.freeze_panes = "A2"  # the headings stay in view while scrolling
     bold = Font(bold=True)
-    header = [WriteOnlyCell(sheet, heading) for _, heading in COLUMNS]
+    header = [WriteOnlyCell(sheet, heading) for heading in headings]
     for cell in header:
         cell.font = bold
     sheet.append(header)
-    for officer in officers:
-        sheet.append([_xlsx_cell(sheet, value) for value in _values(officer)])
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
     file = io.BytesIO()
     book.save(file)
     return file.getvalue()

@@ -1,0 +1,39 @@
+"""The recipients of a letter as CSV and XLSX: every answer and what it carried (the cells are guarded against
+formulas by the same writer as the roster's export, tested there)."""
+
+import csv
+import io
+from typing import Any
+
+from flask import Flask
+from python_calamine import CalamineWorkbook
+
+from tests.conftest import Auth, Client, issued_endorsement
+
+
+def test_recipients_export_as_csv_and_xlsx_with_answers_and_no_formulas(
+    app: Flask, client: Client, auth: Auth, api_token: Any
+):
+    tokens = issued_endorsement(app)
+    first, second = sorted(tokens)[:2]
+    assert (
+        client.submit(f"/a/{tokens[first]}", {"response": "different", "igot_email": "x@gmail.com"}).status_code == 303
+    )
+    assert client.submit(f"/a/{tokens[second]}", {"response": "aligned"}).status_code == 303
+    auth.login("viewer")
+    page = client.get("/endorsements/1/recipients.csv")
+    assert page.status_code == 200 and "attachment" in page.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(page.data.decode("utf-8-sig"))))
+    assert rows[0][:6] == ["Name", "Identity No.", "Email sent to", "Email status", "State", "Answer"]
+    assert "Your email ID on iGOT Karmayogi" in rows[0] and len(rows) == 1 + len(tokens)
+    by_email = {row[2]: row for row in rows[1:]}
+    assert by_email[first][4:7] == ["mismatch", "My iGOT Karmayogi email ID is different", "x@gmail.com"]
+    assert by_email[second][4] == "aligned"
+    mismatched = client.get("/endorsements/1/recipients.csv?state=mismatch").data.decode("utf-8-sig")
+    assert len(mismatched.strip().splitlines()) == 2
+    headers = api_token("viewer")
+    book = client.get("/api/v1/endorsements/1/recipients?format=xlsx", headers=headers)
+    assert book.status_code == 200
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(book.data)).get_sheet_by_name("Recipients").to_python()
+    assert len(sheet) == 1 + len(tokens) and sheet[0][4] == "State"
+    assert client.get("/api/v1/endorsements/1/recipients?format=pdf", headers=headers).status_code == 422
