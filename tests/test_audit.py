@@ -1,5 +1,6 @@
 """The audit log: admins read it, filtered and a page at a time; nothing can change or delete it."""
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ from models import AuditEvent, User, db
 from models.audit import AuditTrailIsFixed
 from services import audit, audit_log
 from services.errors import Invalid
-from tests.conftest import make_user
+from tests.conftest import Auth, Client, make_user
 
 OFFICE = ZoneInfo("Asia/Kolkata")  # the app's default TIMEZONE: UTC + 5:30
 
@@ -196,3 +197,86 @@ def test_details_read_as_key_and_value():
         ("where › address", "10.0.0.1"),
         ("ids", "1, 2"),
     ]
+
+
+def test_only_admins_see_the_log(app: Flask, client: Client, auth: Auth):
+    response = client.get("/audit?who=officers")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    for role in ("clerk", "viewer"):
+        auth.login(role)
+        assert client.get("/audit").status_code == 403
+        assert "Audit log" not in client.get("/").get_data(as_text=True)
+        auth.logout()
+    auth.login("admin")
+    assert client.get("/audit").status_code == 200
+    assert 'href="/audit">Audit log</a>' in client.get("/").get_data(as_text=True)
+
+
+def test_no_route_changes_the_log(app: Flask, client: Client, auth: Auth):
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("audit.")]
+    assert [(rule.rule, rule.methods) for rule in rules] == [("/audit", {"GET", "HEAD", "OPTIONS"})]
+    auth.login("admin")
+    token = client.csrf_token("/audit")
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        assert client.open("/audit", method=method, data={"csrf_token": token}).status_code == 405
+
+
+def test_the_log_page_shows_who_did_what_and_when(app: Flask, client: Client, auth: Auth, log: dict[str, int]):
+    auth.login("admin")
+    page = client.get("/audit").get_data(as_text=True)
+    assert "11.03.2024 00:01" in page and "10.03.2024 23:59" in page  # the office's time, not UTC
+    assert "An officer" in page and "The system" in page and ">Clerk<" in page
+    assert "<dt>response</dt><dd>aligned</dd>" in page and "<dt>reference no</dt><dd>T-28/27/2025</dd>" in page
+    assert '<a href="/circulars/1">#1</a>' in page
+    assert page.index("<code>endorsement.reminded") < page.index("<code>circular.registered")  # newest first
+    # The filters offer the staff who appear and the actions there are, by kind and one by one.
+    options = dict(re.findall(r'<option value="([^"]*)"\s*>([^<]*)</option>', page))
+    assert options[str(log["clerk"])] == "Clerk (clerk@parcell.hry.gov.in)" and str(log["viewer"]) not in options
+    assert options["recipient."] == "recipient.*" and options["endorsement.issued"] == "endorsement.issued"
+
+
+def test_the_log_page_filters(app: Flask, client: Client, auth: Auth, log: dict[str, int]):
+    auth.login("admin")
+    page = client.get("/audit?who=officers&what=recipient.").get_data(as_text=True)
+    assert page.count("<code>recipient.acknowledged</code>") == 2 and "<code>endorsement." not in page
+    assert 'value="officers" selected' in page and 'value="recipient." selected' in page
+    page = client.get(f"/audit?who={log['clerk']}&from=2024-03-12&to=2024-03-12").get_data(as_text=True)
+    assert "<code>endorsement.reminded</code>" in page and page.count("<code>") == 1
+    assert 'value="2024-03-12"' in page
+
+
+def test_the_log_page_is_paged_and_keeps_its_filters(app: Flask, client: Client, auth: Auth):
+    for n in range(55):
+        add(app, "recipient.acknowledged", f"2024-03-01 10:{n:02d}", response=str(n))
+    auth.login("admin")
+    first = client.get("/audit?who=officers&what=recipient.acknowledged").get_data(as_text=True)
+    assert first.count("<code>recipient.acknowledged</code>") == 50 and "Page 1 of 2" in first
+    assert "/audit?page=2&amp;who=officers&amp;what=recipient.acknowledged" in first
+    second = client.get("/audit?page=2&who=officers&what=recipient.acknowledged").get_data(as_text=True)
+    assert second.count("<code>recipient.acknowledged</code>") == 5 and "Page 2 of 2" in second
+    assert "<dd>0</dd>" in second and "<dd>54</dd>" not in second  # the oldest last
+    past = client.get("/audit?page=3&who=officers").get_data(as_text=True)
+    assert "No events on this page" in past
+
+
+def test_the_log_page_says_when_nothing_matches(app: Flask, client: Client, auth: Auth, log: dict[str, int]):
+    auth.login("admin")
+    page = client.get("/audit?what=circular.registered&from=2024-03-06").get_data(as_text=True)
+    assert "No event matches" in page and "<table" not in page
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("who=nobody", "Who must be a staff member"),
+        ("who=999", "No staff member has that id"),
+        ("from=2024-03-12&to=2024-03-11", "From must not be after To"),
+        ("what=%25", "What must be an action"),
+    ],
+)
+def test_the_log_page_refuses_filters_that_make_no_sense(client: Client, auth: Auth, query: str, message: str):
+    auth.login("admin")
+    response = client.get(f"/audit?{query}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and message in page
+    assert "Nothing shown" in page and "<table" not in page and 'id="who"' in page  # the form, to correct it
