@@ -26,10 +26,10 @@ def include_object(obj: object, name: str | None, type_: str, reflected: bool, c
     return not (type_ == "index" and name == register.SEARCH_INDEX)
 
 
-def upgrade(url: str, tmp_path: Path, revision: str = "head") -> None:
+def upgrade(url: str, tmp_path: Path, revision: str = "head", command: str = "upgrade") -> None:
     env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "app", "FILES_DIR": str(tmp_path / "f")}
     done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "db", "upgrade", revision],
+        [sys.executable, "-m", "flask", "--app", "app", "db", command, revision],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -136,3 +136,39 @@ def test_emails_of_the_skeleton_are_carried_over_on_sqlite(tmp_path: Path):
 def test_emails_of_the_skeleton_are_carried_over_on_postgresql(tmp_path: Path):
     with empty_postgres() as url:
         carries_skeleton_emails_over(url, tmp_path)
+
+
+AUDIT_ROW = (
+    "INSERT INTO audit_event (id, at, actor_id, action, entity, entity_id, details) "
+    "VALUES (1, '2026-03-03', NULL, 'recipient.acknowledged', 'recipient', 1, '{}')"
+)
+
+
+def refuses_to_change_the_audit_log(url: str, tmp_path: Path, wipes: list[str]) -> None:
+    upgrade(url, tmp_path)
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text(AUDIT_ROW))
+    for statement in ["UPDATE audit_event SET action = 'recipient.forged'", "DELETE FROM audit_event", *wipes]:
+        refused = pytest.raises(sa.exc.DBAPIError, match="the audit log cannot be changed or deleted")
+        with refused, engine.begin() as connection:
+            connection.execute(sa.text(statement))
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("select id, action from audit_event")).all() == [
+            (1, "recipient.acknowledged")
+        ]
+    engine.dispose()
+    upgrade(url, tmp_path, "0005", command="downgrade")  # and back: the guard goes with its migration
+    with engine.begin() as connection:
+        assert connection.execute(sa.text("DELETE FROM audit_event")).rowcount == 1
+    engine.dispose()
+
+
+def test_the_migrated_audit_log_cannot_be_changed_on_sqlite(tmp_path: Path):
+    refuses_to_change_the_audit_log(f"sqlite:///{tmp_path / 'audit.sqlite'}", tmp_path, [])
+
+
+@pytest.mark.skipif(_PG is None, reason="no PostgreSQL")
+def test_the_migrated_audit_log_cannot_be_changed_on_postgresql(tmp_path: Path):
+    with empty_postgres() as url:
+        refuses_to_change_the_audit_log(url, tmp_path, ["TRUNCATE audit_event"])
