@@ -7,7 +7,7 @@ from flask import Blueprint, abort, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from models import Circular, Delivery, Endorsement, Officer, Recipient, User, db
-from routes.endorsements import recipients_download
+from routes.endorsements import recipients_download, report_response
 from routes.pages import pdf_response
 from routes.roster import roster_download, roster_filters
 from services import accounts, dispatch, fields, intake, letters, register, roster, roster_file, tracking
@@ -359,6 +359,13 @@ def retry(endorsement_id: int) -> Any:
     count = dispatch.retry_failed(db.session, endorsement_id, actor.id)
     db.session.commit()
     return jsonify({"deliveries": count}), 202
+
+
+@bp.get("/endorsements/<id:endorsement_id>/report")
+def report(endorsement_id: int) -> Any:
+    """The compliance report PDF."""
+    _actor(work=False)
+    return report_response(endorsement_id)
 
 
 @bp.get("/endorsements/<id:endorsement_id>/recipients")

@@ -14,6 +14,7 @@ from routes.forms import ActionForm, EndorsementForm
 from routes.pages import page_number, pages, pdf_response, show_refusal
 from services import (
     acknowledgements,
+    compliance_report,
     dispatch,
     fields,
     intake,
@@ -113,6 +114,20 @@ def recipients_download(endorsement_id: int, export: str) -> Response:
         mimetype=roster_export.FORMATS[export],
         headers={"Content-Disposition": f"attachment; filename=recipients-{endorsement_id}.{export}"},
     )
+
+
+@bp.get("/endorsements/<id:endorsement_id>/report.pdf")
+@login_required
+def report(endorsement_id: int) -> Any:
+    """The compliance report to send up to DoPT, as of the office's today."""
+    return report_response(endorsement_id)
+
+
+def report_response(endorsement_id: int) -> Response:
+    """The compliance report PDF (the page's button and the API alike)."""
+    today = datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    data = compliance_report.report_pdf(db.session, endorsement_id, today)
+    return pdf_response(data, f"compliance-{endorsement_id}-{today.isoformat()}.pdf", inline=False)
 
 
 @bp.route("/endorsements/<id:endorsement_id>/preview.pdf")

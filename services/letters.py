@@ -157,8 +157,6 @@ class StaticOnlyFetcher(URLFetcher):
 
 def render_letter(endorsement: Endorsement, draft: bool) -> bytes:
     """The letter as PDF pages (WeasyPrint), without the memo."""
-    static = current_app.static_folder
-    assert static is not None
     html = render_template(
         "letters/endorsement.html",
         e=endorsement,
@@ -168,6 +166,13 @@ def render_letter(endorsement: Endorsement, draft: bool) -> bytes:
         long_date=long_date,
         office=current_app.config,
     )
+    return html_to_pdf(html)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A page of ours as PDF (WeasyPrint), reading only the app's static files (its stylesheets and fonts)."""
+    static = current_app.static_folder
+    assert static is not None
     document = HTML(string=html, base_url=Path(static).resolve().as_uri() + "/", url_fetcher=StaticOnlyFetcher(static))
     return document.write_pdf()
 

@@ -1,0 +1,42 @@
+"""The compliance report: a PDF, parsed back, with the summary, the chart and the pending and mismatched officers."""
+
+import io
+from typing import Any
+
+from flask import Flask
+from pypdf import PdfReader
+
+from tests.conftest import Auth, Client, issued_endorsement
+
+
+def text_of(pdf: bytes) -> str:
+    return " ".join((page.extract_text() or "") for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_the_report_names_who_has_not_complied(app: Flask, client: Client, auth: Auth, api_token: Any):
+    tokens = issued_endorsement(app)
+    first, second = sorted(tokens)[:2]
+    assert (
+        client.submit(f"/a/{tokens[first]}", {"response": "different", "igot_email": "x@gmail.com"}).status_code == 303
+    )
+    assert client.submit(f"/a/{tokens[second]}", {"response": "aligned"}).status_code == 303
+    auth.login("viewer")
+    response = client.get("/endorsements/1/report.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    text = " ".join(text_of(response.data).split())
+    assert "Compliance report as on" in text and "T-28/27/2025-iGOT Part(1)" in text
+    assert "Officers the letter went to 40" in text and "Complied 1 (2.5 %)" in text
+    assert "Officers whose email IDs still differ (1)" in text and "x@gmail.com" in text
+    assert f"Officers who have not answered ({len(tokens) - 2})" in text
+    headers = api_token("viewer")
+    api = client.get("/api/v1/endorsements/1/report", headers=headers)
+    assert api.status_code == 200 and text_of(api.data).startswith(text_of(response.data)[:40])
+    assert client.get("/api/v1/endorsements/99/report", headers=headers).status_code == 404
+
+
+def test_a_read_and_noted_letter_has_no_mismatch_list(app: Flask, client: Client, auth: Auth):
+    issued_endorsement(app, "read")
+    auth.login("viewer")
+    text = " ".join(text_of(client.get("/endorsements/1/report.pdf").data).split())
+    assert "Noted 0" in text and "still differ" not in text and "Officers who have not answered (40)" in text
