@@ -376,5 +376,6 @@ def recipients(endorsement_id: int) -> Any:
     if request.args.get("format"):
         return recipients_download(endorsement_id, request.args["format"])
     page = _page()
-    rows, total = tracking.recipients(db.session, endorsement_id, request.args.get("state") or None, page, PER_PAGE)
+    state, search = request.args.get("state") or None, request.args.get("q") or ""
+    rows, total = tracking.recipients(db.session, endorsement_id, state, page, PER_PAGE, search)
     return _listing([recipient_json(r, d) for r, d in rows], total, page)

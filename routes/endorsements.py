@@ -20,6 +20,7 @@ from services import (
     intake,
     kinds,
     letters,
+    overview,
     recipients_export,
     roster_export,
     tracking,
@@ -28,6 +29,7 @@ from services.errors import Invalid, ServiceError
 
 bp = Blueprint("endorsements", __name__)
 PER_PAGE = 100
+OVERVIEW_PER_PAGE = 25
 
 
 @bp.route("/circulars/<id:circular_id>/endorsements/new", methods=["GET", "POST"])
@@ -69,14 +71,24 @@ def edit(endorsement_id: int) -> Any:
     return render_template("endorsements/form.html", form=form, circular=endorsement.circular, endorsement=endorsement)
 
 
+@bp.route("/endorsements/")
+@login_required
+def index() -> Any:
+    """Every issued letter with how far it has got; the overdue ones stand out."""
+    today = datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    rows, total = overview.overview(db.session, today, page_number(), OVERVIEW_PER_PAGE)
+    return render_template("endorsements/index.html", rows=rows, paging=pages(total, OVERVIEW_PER_PAGE))
+
+
 @bp.route("/endorsements/<id:endorsement_id>")
 @login_required
 def show(endorsement_id: int) -> Any:
     endorsement = letters.get_endorsement(db.session, endorsement_id)
     office_tz = ZoneInfo(current_app.config["TIMEZONE"])
     state = request.args.get("state") or None
+    search = (request.args.get("q") or "")[:100]
     try:
-        rows, total = tracking.recipients(db.session, endorsement_id, state, page_number(), PER_PAGE)
+        rows, total = tracking.recipients(db.session, endorsement_id, state, page_number(), PER_PAGE, search)
     except ServiceError as exc:
         flash(exc.message, "error")
         state, (rows, total) = None, tracking.recipients(db.session, endorsement_id, None, 1, PER_PAGE)
@@ -87,6 +99,7 @@ def show(endorsement_id: int) -> Any:
         progress=tracking.sending_progress(db.session, endorsement_id),
         rows=rows,
         state=state,
+        search=search,
         timeline=tracking.answers_by_day(db.session, endorsement_id, office_tz, datetime.now(office_tz).date()),
         not_yet_sent=dispatch.count_not_yet_sent(db.session, endorsement_id) if endorsement.is_issued else 0,
         paging=pages(total, PER_PAGE),

@@ -163,9 +163,15 @@ def outbox_status(session: DbSession) -> list[dict[str, Any]]:
 
 
 def recipients(
-    session: DbSession, endorsement_id: int, state: str | None = None, page: int = 1, per_page: int = 100
+    session: DbSession,
+    endorsement_id: int,
+    state: str | None = None,
+    page: int = 1,
+    per_page: int = 100,
+    search: str = "",
 ) -> tuple[list[tuple[Recipient, Delivery | None]], int]:
-    """One page of recipients with their latest email, filtered by state, and the total."""
+    """One page of recipients with their latest email, filtered by state and by a part of their name or email,
+    and the total."""
     kind = kinds.kind_of(session.scalars(sa.select(Endorsement.ack_kind).where(Endorsement.id == endorsement_id)).one())
     if state and state not in filters(kind):
         raise Invalid(f"State must be one of {', '.join(filters(kind))}.", "state")
@@ -178,6 +184,9 @@ def recipients(
         .where(Recipient.endorsement_id == endorsement_id)
         .options(joinedload(Recipient.officer))
     )
+    if search.strip():
+        like = f"%{search.strip().lower()[:100]}%"
+        query = query.where(sa.or_(sa.func.lower(Officer.name).like(like), sa.func.lower(Recipient.email).like(like)))
     if state == ANSWERED:
         query = query.where(Recipient.state != PENDING)
     elif state == BY_HAND:

@@ -1,0 +1,45 @@
+"""The overview of letters sent: progress per letter from one grouped query, overdue letters marked."""
+
+from datetime import date, timedelta
+
+from flask import Flask
+
+from models import Endorsement, db
+from services import overview
+from tests.conftest import Auth, Client, issued_endorsement
+
+
+def test_each_letter_shows_answered_and_complied_and_overdue(app: Flask, client: Client, auth: Auth):
+    tokens = issued_endorsement(app)
+    first, second = sorted(tokens)[:2]
+    client.submit(f"/a/{tokens[first]}", {"response": "aligned"})
+    client.submit(f"/a/{tokens[second]}", {"response": "different", "igot_email": "z@gmail.com"})
+    today = date.today()
+    with app.app_context():
+        assert not overview.overview(db.session, today)[0][0].overdue  # no deadline, never overdue
+        db.session.execute(db.update(Endorsement).values(deadline=today - timedelta(days=1)))
+        db.session.commit()
+        (row,), total = overview.overview(db.session, today)
+        assert (total, row.recipients, row.answered, row.compliant) == (1, 40, 2, 1)
+        assert (row.answered_percent, row.compliant_percent) == (5.0, 2.5)
+        assert row.overdue  # the deadline has passed with officers pending
+        db.session.execute(db.update(Endorsement).values(deadline=today + timedelta(days=1)))
+        db.session.commit()
+        assert not overview.overview(db.session, today)[0][0].overdue
+        assert overview.overview(db.session, today, page=2)[0] == []
+    auth.login("viewer")
+    page = client.get("/endorsements/").get_data(as_text=True)
+    assert "5.0 %" in page and "2.5 %" in page and "overdue" not in page
+
+
+def test_no_letters_yet_says_so(app: Flask, client: Client, auth: Auth):
+    auth.login("viewer")
+    assert "No letters sent yet" in client.get("/endorsements/").get_data(as_text=True)
+
+
+def test_a_letters_recipients_can_be_searched_by_name_or_email(app: Flask, client: Client, auth: Auth):
+    issued_endorsement(app)
+    auth.login("viewer")
+    page = client.get("/endorsements/1?q=KAVITA").get_data(as_text=True)
+    assert "kavita.garg@nic.in" in page and "prashant.dahiya@nic.in" not in page
+    assert "No recipient matches" in client.get("/endorsements/1?q=nobody&state=pending").get_data(as_text=True)
