@@ -201,6 +201,17 @@ def remind_chosen(endorsement_id: int) -> Any:
     )
 
 
+@bp.route("/endorsements/<id:endorsement_id>/recipients/<id:recipient_id>/resend", methods=["POST"])
+@clerk_required
+def resend(endorsement_id: int, recipient_id: int) -> Any:
+    """Send one officer's failed email again."""
+    return _act(
+        endorsement_id,
+        lambda: dispatch.retry_failed(db.session, endorsement_id, current_user.id, [recipient_id]),
+        lambda n: "Queued again." if n else "That officer's latest email has not failed: nothing to send again.",
+    )
+
+
 @bp.route("/endorsements/<id:endorsement_id>/recipients/<id:recipient_id>/by-hand", methods=["GET", "POST"])
 @clerk_required
 def by_hand(endorsement_id: int, recipient_id: int) -> Any:

@@ -238,12 +238,17 @@ def failed_deliveries(endorsement_id: int) -> sa.Subquery:
     return sa.union_all(officers, copies).subquery()
 
 
-def retry_failed(session: DbSession, endorsement_id: int, actor_id: int | None) -> int:
+def retry_failed(
+    session: DbSession, endorsement_id: int, actor_id: int | None, recipient_ids: list[int] | None = None
+) -> int:
     """Queue again each recipient's latest email where it failed (an earlier failure since superseded by
-    a reminder that went through is left alone), and each failed copy."""
+    a reminder that went through is left alone), and each failed copy; or only those of `recipient_ids`."""
     endorsement = _sendable(session, endorsement_id)
     failed = failed_deliveries(endorsement.id)
-    ids = list(session.scalars(sa.select(failed.c.id)))
+    chosen = sa.select(failed.c.id)
+    if recipient_ids is not None:
+        chosen = chosen.where(failed.c.id.in_(sa.select(Delivery.id).where(Delivery.recipient_id.in_(recipient_ids))))
+    ids = list(session.scalars(chosen))
     if not ids:
         return 0
     for chunk in _chunks(ids):

@@ -1,11 +1,12 @@
-"""The overview of letters sent: progress per letter from one grouped query, overdue letters marked."""
+"""Following letters up: the overview (progress per letter, overdue marked), searching a letter's recipients, and
+sending one officer's failed email again."""
 
 from datetime import date, timedelta
 
 from flask import Flask
 
-from models import Endorsement, db
-from services import overview
+from models import Delivery, Endorsement, db
+from services import jobs, overview
 from tests.conftest import Auth, Client, issued_endorsement
 
 
@@ -43,3 +44,28 @@ def test_a_letters_recipients_can_be_searched_by_name_or_email(app: Flask, clien
     page = client.get("/endorsements/1?q=KAVITA").get_data(as_text=True)
     assert "kavita.garg@nic.in" in page and "prashant.dahiya@nic.in" not in page
     assert "No recipient matches" in client.get("/endorsements/1?q=nobody&state=pending").get_data(as_text=True)
+
+
+def test_one_officers_failed_email_can_be_sent_again(app: Flask, client: Client, auth: Auth):
+    issued_endorsement(app)
+    with app.app_context():
+        failed = db.session.scalars(db.select(Delivery).order_by(Delivery.id).limit(2)).all()
+        for delivery in failed:
+            delivery.status, delivery.last_error = "failed", "550 mailbox unavailable"
+        db.session.commit()
+        chosen, other = failed[0].recipient_id, failed[1].id
+    auth.login("clerk")
+    page = client.get("/endorsements/1?state=failed").get_data(as_text=True)
+    assert page.count(">Resend</button>") == 2
+    done = client.submit(
+        "/endorsements/1", {}, action=f"/endorsements/1/recipients/{chosen}/resend", follow_redirects=True
+    )
+    assert "Queued again" in done.get_data(as_text=True)
+    again = client.submit(
+        "/endorsements/1", {}, action=f"/endorsements/1/recipients/{chosen}/resend", follow_redirects=True
+    )
+    assert "nothing to send again" in again.get_data(as_text=True)
+    with app.app_context():
+        jobs.executor().wait(30)
+        assert db.session.get(Delivery, failed[0].id).status == "sent"  # type: ignore[union-attr]
+        assert db.session.get(Delivery, other).status == "failed"  # type: ignore[union-attr]
