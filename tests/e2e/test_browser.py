@@ -164,6 +164,31 @@ def test_officer_answers_on_a_phone(app: Flask, pages: Pages, staff: Login):
     assert pages.errors == []
 
 
+def test_officer_answers_in_hindi_on_a_phone(app: Flask, pages: Pages):
+    _, links = sent_endorsement(app)
+    phone = pages.new(**PHONE, locale="hi-IN", extra_http_headers={"Accept-Language": "hi-IN,hi;q=0.9"})
+    fonts: list[str] = []
+    phone.on("request", lambda request: fonts.append(request.url) if ".woff2" in request.url else None)
+    phone.goto(links[1])
+    assert phone.evaluate("document.documentElement.lang") == "hi"
+    expect(phone.get_by_text("आपका उत्तर")).to_be_visible()
+    phone.evaluate("document.fonts.ready")
+    assert phone.evaluate("document.fonts.check('16px \"Pavati Devanagari\"', 'आ')")
+    assert fonts and all(url.startswith(pages.base_url + "/static/fonts/") for url in fonts)  # our own, no CDN
+    no_horizontal_overflow(phone, 390)
+    shot(phone, "08b-officer-phone-hindi")
+
+    phone.get_by_label("iGOT कर्मयोगी और SPARROW पर मेरी ईमेल आईडी एक ही है").check()
+    phone.get_by_role("button", name="भेजें").click()
+    expect(phone.get_by_role("heading", name=re.compile("^धन्यवाद, "))).to_be_visible()
+    # The switch on the page turns it to English, and the choice is remembered.
+    phone.get_by_role("link", name="English").click()
+    expect(phone.get_by_role("heading", name=re.compile("^Thank you, "))).to_be_visible()
+    phone.goto(links[1])
+    assert phone.evaluate("document.documentElement.lang") == "en"
+    assert pages.errors == []
+
+
 def test_wrong_password_and_viewer_cannot_register(app: Flask, pages: Pages, staff: Login):
     make_user(app, "clerk@parcell.hry.gov.in", "clerk")
     page = pages.new()
