@@ -39,6 +39,15 @@ DESPECKLE_PIXELS = 3
 # subject, "ai" for a dash); a real word this short is read far surer.
 SPECK_CONFIDENCE = 30
 SPECK_CHARS = 4
+# A photocopy's specks the size of a full stop are read as punctuation of their own: a mark standing alone that
+# Tesseract is this unsure of is a speck, and these marks never stand alone in a memo at all (a full stop or a
+# comma always follows a word; a dash or a colon may stand alone, so they are kept unless read very unsure).
+LONE_MARK_CONFIDENCE = 30
+NEVER_ALONE = set("=+_|~©®*«»§¶°¢¥^`.,·")
+# ...or glued between a short word that never ends a sentence and the next ("of.the", "the,All").
+_SPECK_BETWEEN = re.compile(r"\b(of|the|and|for|to|in|on|by|with|from|at|as|or|an|a)[.,;:'](?=[A-Za-z]{2})")
+# ...or after a comma ("October,. 2025").
+_SPECK_AFTER_COMMA = re.compile(r",[.;:]$")
 
 Progress = Callable[[int, int], None]
 
@@ -147,6 +156,10 @@ def _text_of(tsv: str) -> str:
         # A number is kept however unsure: a day ("21st") or a part of a reference read faintly still counts.
         if sure < SPECK_CONFIDENCE and len(word) <= SPECK_CHARS and not re.search(r"\d", word):
             continue
+        if not any(c.isalnum() for c in word) and (sure < LONE_MARK_CONFIDENCE or set(word) <= NEVER_ALONE):
+            continue
+        if "@" not in word:  # an email address ("a.kumar@nic.in") keeps its dots
+            word = _SPECK_AFTER_COMMA.sub(",", _SPECK_BETWEEN.sub(r"\1 ", word))
         where = tuple(cells[2:5])
         if where != last:
             if lines and where[:2] != last[:2]:

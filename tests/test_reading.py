@@ -80,3 +80,22 @@ def test_ocr_words_are_laid_out_as_lines_and_paragraphs_without_specks():
         ("2.1.1", 12, "Karmayogi"),  # and so is an unsure long word
     )
     assert reading._text_of(tsv) == "Government of India\nNew Delhi\n\nSubject: Holidays 21st Karmayogi"
+
+
+def test_specks_read_as_punctuation_are_dropped_and_real_marks_kept():
+    tsv = _tsv(
+        ("1.1.1", 93, "officers"),
+        ("1.1.1", 92, "of.the"),  # a speck between two words
+        ("1.1.1", 95, "Services"),
+        ("1.1.1", 50, "."),  # a full stop never stands alone
+        ("1.1.1", 49, "="),  # nor does an equals sign
+        ("1.1.1", 89, "–"),  # a dash may
+        ("1.1.1", 93, "reg."),
+        ("1.1.2", 87, "October,."),  # a speck after a comma
+        ("1.1.2", 90, "2025"),
+        ("1.1.2", 91, "a.kumar@nic.in"),  # an email address keeps its dots
+        ("1.1.2", 92, "Sub.:-"),  # an abbreviation's full stop before a colon is real
+        ("1.1.2", 20, ":"),  # a colon this unsure is a speck
+    )
+    expected = "officers of the Services – reg.\nOctober, 2025 a.kumar@nic.in Sub.:-"
+    assert reading._text_of(tsv) == expected

@@ -68,6 +68,7 @@ def test_filter_by_endorsement_issued(app: Flask):
                 body="",
                 signatory_name="DS",
                 signatory_title="PAR",
+                ack_kind="read",
                 issued_at=utcnow(),
             )
         )
