@@ -14,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 from werkzeug.serving import WSGIRequestHandler
 
 from models import db
-from routes import acknowledge, api, auth, circulars, cli, endorsements, mailbox, roster
+from routes import acknowledge, api, auth, circulars, cli, endorsements, health, mailbox, roster
 from services.errors import Conflict, Invalid, ServiceError
 
 csrf = CSRFProtect()
@@ -70,7 +70,7 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     csrf.init_app(app)
     auth.login_manager.init_app(app)
-    for module in (auth, circulars, roster, endorsements, acknowledge, mailbox, api):
+    for module in (auth, circulars, roster, endorsements, acknowledge, mailbox, api, health):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)
     # The officer's form checks its CSRF token itself, after the link: a bad link is a 404 first.
