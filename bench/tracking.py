@@ -86,10 +86,14 @@ def seed_letter(circular_id: int, n: int, started: datetime, rng: random.Random)
         }
         for o, p in zip(officers, plan, strict=False)
     ]
-    ids: list[int] = []
     for part in chunks(recipient_rows):
-        returning = sa.insert(Recipient).returning(Recipient.id, sort_by_parameter_order=True)
-        ids += db.session.scalars(returning, part).all()
+        db.session.execute(sa.insert(Recipient), part)
+    made = dict(
+        db.session.execute(sa.select(Recipient.officer_id, Recipient.id).where(Recipient.endorsement_id == draft.id))
+        .tuples()
+        .all()
+    )
+    ids = [made[o.id] for o in officers[:n]]
     deliveries, answers = [], []
     for rid, o, p in zip(ids, officers, plan, strict=False):
         for round_, (status, sent_at) in enumerate(p["emails"]):
