@@ -312,8 +312,9 @@ def postgres_answers(server: str) -> bool:
         return False
 
 
-def report(results: dict[str, dict[str, Any]], small: int, large: int) -> None:
+def report(results: dict[str, dict[str, Any]], small: int, large: int, load: float) -> None:
     print(f"endorsement page and API: {small:,} recipients against {large:,}, warm, median ms (target: ratio <= 2)")
+    print(f"(load average {load:.1f} on {os.cpu_count()} CPUs when started; PostgreSQL analysed as autovacuum would)")
     for backend, figures in results.items():
         if "error" in figures:
             print(f"{backend:10} failed: {figures['error']}")
@@ -341,6 +342,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(run_backend(args.child, args)))
         return
+    load = os.getloadavg()[0]
     backends = ["sqlite"]
     if not args.sqlite_only and postgres_answers(args.postgres_url):
         backends.append("postgresql")
@@ -354,9 +356,10 @@ def main() -> None:
             continue
         results[backend] = json.loads(done.stdout.strip().splitlines()[-1])
     if args.json:
-        print(json.dumps({"small": args.small, "large": args.large, "target_ratio": TARGET, "results": results}))
+        figures = {"small": args.small, "large": args.large, "target_ratio": TARGET, "load_average": load}
+        print(json.dumps({**figures, "results": results}))
     else:
-        report(results, args.small, args.large)
+        report(results, args.small, args.large, load)
 
 
 if __name__ == "__main__":

@@ -218,9 +218,9 @@ def answers_by_day(
     """Every day from the first email to `until`: (day, officers who first answered that day,
     officers answered by the end of it). Days are the office's (`tz`); at most the last `most_days`.
 
-    Officers who have answered are those no longer pending, as `counts` has them. The database finds each
-    one's first answer (an index on recipient and time) and counts them by quarter hour; only those counts
-    are put on the office's days here.
+    The database finds each officer's first answer and counts them by quarter hour; only those counts are
+    put on the office's days here. (Still a read of every answer to the letter: a first answer's time kept
+    on its recipient would make it a count over an index.)
     """
     started = session.scalar(
         sa.select(sa.func.min(Delivery.created_at)).where(
@@ -229,20 +229,16 @@ def answers_by_day(
     )
     if started is None:
         return []
-    first_answer = (
-        sa.select(sa.func.min(Acknowledgement.at))
-        .where(Acknowledgement.recipient_id == Recipient.id)
-        .correlate(Recipient)
-        .scalar_subquery()
-    )
-    answered = (
-        sa.select(first_answer.label("at"))
-        .where(Recipient.endorsement_id == endorsement_id, Recipient.state != RecipientState.PENDING.value)
+    first_answers = (
+        sa.select(sa.func.min(Acknowledgement.at).label("at"))
+        .join(Recipient, Recipient.id == Acknowledgement.recipient_id)
+        .where(Recipient.endorsement_id == endorsement_id)
+        .group_by(Acknowledgement.recipient_id)
         .subquery()
     )
-    quarter = EpochSeconds(answered.c.at) // QUARTER_HOUR
+    quarter = EpochSeconds(first_answers.c.at) // QUARTER_HOUR
     per_day: Counter[date] = Counter()
-    by_quarter = sa.select(quarter, sa.func.count()).where(answered.c.at.is_not(None)).group_by(quarter)
+    by_quarter = sa.select(quarter, sa.func.count()).group_by(quarter)
     for number, officers in session.execute(by_quarter).tuples():
         per_day[datetime.fromtimestamp(number * QUARTER_HOUR, UTC).astimezone(tz).date()] += officers
     day = min([started.astimezone(tz).date(), *per_day])
