@@ -258,7 +258,7 @@ def measure(app: Any, letter_id: int, token: str, runs: int) -> dict[str, float]
     }
     with app.app_context():
         for name, call in calls.items():
-            figures[f"{name}_ms"] = median_ms(lambda call=call: (call(), db.session.rollback()), runs)  # type: ignore[misc]
+            figures[f"{name}_ms"] = median_ms(lambda call=call: (call(), db.session.rollback()), runs)
         figures["recipients"] = tracking.counts(db.session, letter_id)["recipients"]
         db.session.remove()
     return figures
