@@ -16,11 +16,9 @@ stopped counting, so the rows lie between the 303s seen and the requests sent.
 """
 
 import argparse
-import contextlib
 import json
 import os
 import re
-import secrets
 import shutil
 import socket
 import subprocess
@@ -29,7 +27,6 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -37,7 +34,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+import seed  # noqa: E402 (bench/, beside this script)
+
 SECRET = "bench-" + "x" * 40
 TARGET = 0.70
 ANSWERS = [
@@ -95,26 +93,6 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@contextlib.contextmanager
-def database(args: argparse.Namespace, workdir: Path) -> Iterator[str]:
-    """The run's own database, dropped after: PostgreSQL (a new database on the server) or an SQLite file."""
-    if args.sqlite:
-        yield f"sqlite:///{workdir / 'bench.sqlite'}"
-        return
-    import sqlalchemy as sa
-
-    name = f"pavati_bench_{os.getpid()}_{secrets.token_hex(4)}"
-    admin = sa.create_engine(args.postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(args.postgres_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def settings(database_url: str, workdir: Path, port: int) -> dict[str, str]:
     """The environment gunicorn's workers read their settings from (app.settings_from_env)."""
     return {
@@ -133,28 +111,21 @@ def settings(database_url: str, workdir: Path, port: int) -> dict[str, str]:
     }
 
 
-def seed(env: dict[str, str], n: int) -> list[str]:
+def issued_letter(env: dict[str, str], n: int) -> list[str]:
     """The database built, with an issued letter sent to N officers; each officer's link token."""
     import sqlalchemy as sa
 
     from app import create_app
     from models import Officer, Recipient, db
-    from services import acknowledgements, intake, letters
+    from services import acknowledgements, letters
 
     config = {"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "SECRET_KEY": env["SECRET_KEY"], "LOG_LEVEL": "WARNING"}
     app = create_app({**config, "FILES_DIR": env["FILES_DIR"], "MAILBOX_DIR": env["MAILBOX_DIR"]})
     with app.app_context():
         db.drop_all()
         db.create_all()
-        memo = intake.read_memo(db.session, (ROOT / "tests/samples/dopt-igot-email-om.pdf").read_bytes())
-        facts = json.loads((ROOT / "tests/samples/memos.json").read_text())["dopt-igot-email-om"]
-        fields = {**facts, "diary_no": "253/6", "received_on": "2026-03-05"}
-        circular = intake.diarise(db.session, memo.sha256, "om.pdf", fields, None)
-        officers = [
-            {"name": f"Officer {i:06}", "sparrow_email": f"o{i:06}@nic.in", "email_key": f"o{i:06}@nic.in"}
-            for i in range(n)
-        ]
-        db.session.execute(sa.insert(Officer), officers)
+        circular = seed.register_memo(db.session)
+        seed.insert_officers(db.session, n)
         draft = letters.prepare_endorsement(db.session, circular.id, {"dated": "2026-03-11"}, None)
         letters.issue_endorsement(db.session, draft.id, None)
         nonces = []
@@ -258,9 +229,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     args.script = workdir / "pavati.lua"
     args.script.write_text(LUA)
     port = free_port()
-    with database(args, workdir) as url:
+    with seed.database("sqlite" if args.sqlite else "postgresql", args.postgres_url, workdir) as url:
         env = settings(url, workdir, port)
-        tokens = seed(env, args.n)
+        tokens = issued_letter(env, args.n)
         server = start_gunicorn(args, env, port)
         try:
             triples = workdir / "answers.tsv"
@@ -310,7 +281,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("n", type=int, nargs="?", default=2000, help="officers with a link")
     parser.add_argument("--sqlite", action="store_true", help="an SQLite file rather than PostgreSQL")
-    parser.add_argument("--postgres-url", default=os.environ.get("TEST_DATABASE_URL", PG_SERVER))
+    parser.add_argument("--postgres-url", default=os.environ.get("TEST_DATABASE_URL", seed.PG_SERVER))
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
@@ -323,14 +294,9 @@ def main() -> None:
     if not args.wrk:
         print("wrk not found: `make system-bench` installs Debian's wrk.")
         return
-    if not args.sqlite:
-        import sqlalchemy as sa
-
-        try:
-            sa.create_engine(args.postgres_url, connect_args={"connect_timeout": 2}).connect().close()
-        except sa.exc.OperationalError:
-            print(f"no PostgreSQL at {args.postgres_url}: on SQLite instead", file=sys.stderr)
-            args.sqlite = True
+    if not args.sqlite and not seed.postgres_answers(args.postgres_url):
+        print(f"no PostgreSQL at {args.postgres_url}: on SQLite instead", file=sys.stderr)
+        args.sqlite = True
     try:
         result = run(args)
     except (subprocess.CalledProcessError, OSError, AssertionError, RuntimeError) as exc:

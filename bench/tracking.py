@@ -13,7 +13,6 @@ token; beside them each service call the page makes. The issue's target: the lar
 """
 
 import argparse
-import contextlib
 import json
 import os
 import random
@@ -32,7 +31,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+import seed  # noqa: E402 (bench/, beside this script)
+
 TARGET = 2.0
 CHUNK = 5000
 
@@ -40,24 +40,6 @@ CHUNK = 5000
 def chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
     for start in range(0, len(rows), CHUNK):
         yield rows[start : start + CHUNK]
-
-
-def seed_officers(n: int) -> None:
-    import sqlalchemy as sa
-
-    from models import Officer, db
-
-    rows = [
-        {
-            "name": f"Officer Number {i:06}",
-            "sparrow_email": f"officer{i:06}@nic.in",
-            "email_key": f"officer{i:06}@nic.in",
-            "service": "IAS",
-        }
-        for i in range(n)
-    ]
-    for part in chunks(rows):
-        db.session.execute(sa.insert(Officer), part)
 
 
 def seed_letter(circular_id: int, n: int, started: datetime, rng: random.Random) -> int:
@@ -163,7 +145,7 @@ def build(database_url: str, workdir: Path, sizes: list[int]) -> tuple[Any, dict
 
     from app import create_app
     from models import db
-    from services import accounts, intake
+    from services import accounts
 
     app = create_app(
         {
@@ -182,12 +164,8 @@ def build(database_url: str, workdir: Path, sizes: list[int]) -> tuple[Any, dict
     with app.app_context():
         db.drop_all()
         db.create_all()
-        memo = intake.read_memo(db.session, (ROOT / "tests/samples/dopt-igot-email-om.pdf").read_bytes())
-        facts = json.loads((ROOT / "tests/samples/memos.json").read_text())["dopt-igot-email-om"]
-        circular = intake.diarise(
-            db.session, memo.sha256, "om.pdf", {**facts, "diary_no": "253/6", "received_on": "2026-03-05"}, None
-        )
-        seed_officers(max(sizes))
+        circular = seed.register_memo(db.session)
+        seed.insert_officers(db.session, max(sizes))
         letters = {n: seed_letter(circular.id, n, started, rng) for n in sizes}
         user = accounts.create_user(db.session, "clerk@parcell.hry.gov.in", "Clerk", "clerk", "bench password 1")
         db.session.flush()
@@ -264,32 +242,12 @@ def measure(app: Any, letter_id: int, token: str, runs: int) -> dict[str, float]
     return figures
 
 
-@contextlib.contextmanager
-def database(backend: str, server: str, workdir: Path) -> Iterator[str]:
-    """A fresh database for the run, dropped after: a temporary SQLite file, or a PostgreSQL database."""
-    if backend == "sqlite":
-        yield f"sqlite:///{workdir / 'bench.sqlite'}"
-        return
-    import sqlalchemy as sa
-
-    name = f"pavati_bench_{os.getpid()}_{secrets.token_hex(4)}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     """Build and measure one database (in this process): each size's figures, and the seconds to build."""
     from models import db
 
     workdir = Path(tempfile.mkdtemp(prefix="pavati-bench-"))
-    with database(backend, args.postgres_url, workdir) as url:
+    with seed.database(backend, args.postgres_url, workdir) as url:
         started = time.perf_counter()
         app, letters, token = build(url, workdir, [args.small, args.large])
         built = time.perf_counter() - started
@@ -297,19 +255,6 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         with app.app_context():
             db.engine.dispose()
     return {"build_s": round(built, 1), **result}
-
-
-def postgres_answers(server: str) -> bool:
-    import sqlalchemy as sa
-
-    try:
-        engine = sa.create_engine(server, connect_args={"connect_timeout": 2})
-        with engine.connect():
-            pass
-        engine.dispose()
-        return True
-    except sa.exc.OperationalError:
-        return False
 
 
 def report(results: dict[str, dict[str, Any]], small: int, large: int, load: float) -> None:
@@ -334,7 +279,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=1000)
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--postgres-url", default=os.environ.get("TEST_DATABASE_URL", PG_SERVER))
+    parser.add_argument("--postgres-url", default=os.environ.get("TEST_DATABASE_URL", seed.PG_SERVER))
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -344,7 +289,7 @@ def main() -> None:
         return
     load = os.getloadavg()[0]
     backends = ["sqlite"]
-    if not args.sqlite_only and postgres_answers(args.postgres_url):
+    if not args.sqlite_only and seed.postgres_answers(args.postgres_url):
         backends.append("postgresql")
     results: dict[str, dict[str, Any]] = {}
     for backend in backends:
