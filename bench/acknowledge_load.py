@@ -36,7 +36,6 @@ sys.path.insert(0, str(ROOT))
 
 import seed  # noqa: E402 (bench/, beside this script)
 
-SECRET = "bench-" + "x" * 40
 TARGET = 0.70
 ANSWERS = [
     {"response": "aligned"},
@@ -97,7 +96,7 @@ def settings(database_url: str, workdir: Path, port: int) -> dict[str, str]:
     """The environment gunicorn's workers read their settings from (app.settings_from_env)."""
     return {
         "DATABASE_URL": database_url,
-        "SECRET_KEY": SECRET,
+        "SECRET_KEY": seed.SECRET_KEY,
         "FILES_DIR": str(workdir / "files"),
         "MAILBOX_DIR": str(workdir / "mailbox"),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
@@ -111,23 +110,18 @@ def settings(database_url: str, workdir: Path, port: int) -> dict[str, str]:
     }
 
 
-def issued_letter(env: dict[str, str], n: int) -> list[str]:
+def issued_letter(env: dict[str, str], workdir: Path, n: int) -> list[str]:
     """The database built, with an issued letter sent to N officers; each officer's link token."""
     import sqlalchemy as sa
 
-    from app import create_app
     from models import Officer, Recipient, db
-    from services import acknowledgements, letters
+    from services import acknowledgements
 
-    config = {"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "SECRET_KEY": env["SECRET_KEY"], "LOG_LEVEL": "WARNING"}
-    app = create_app({**config, "FILES_DIR": env["FILES_DIR"], "MAILBOX_DIR": env["MAILBOX_DIR"]})
+    app = seed.fresh_app(env["DATABASE_URL"], workdir)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
         circular = seed.register_memo(db.session)
         seed.insert_officers(db.session, n)
-        draft = letters.prepare_endorsement(db.session, circular.id, {"dated": "2026-03-11"}, None)
-        letters.issue_endorsement(db.session, draft.id, None)
+        draft = seed.issue_letter(db.session, circular.id)
         nonces = []
         rows = []
         for officer_id, email in db.session.execute(sa.select(Officer.id, Officer.sparrow_email).order_by(Officer.id)):
@@ -231,7 +225,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     port = free_port()
     with seed.database("sqlite" if args.sqlite else "postgresql", args.postgres_url, workdir) as url:
         env = settings(url, workdir, port)
-        tokens = issued_letter(env, args.n)
+        tokens = issued_letter(env, workdir, args.n)
         server = start_gunicorn(args, env, port)
         try:
             triples = workdir / "answers.tsv"

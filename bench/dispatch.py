@@ -51,30 +51,14 @@ def start_sink() -> tuple[subprocess.Popen[bytes], int]:
 def setup(n: int, database_url: str, workdir: Path, extra: dict[str, object]) -> tuple[object, int]:
     """An app with N officers and an issued letter, ready to distribute."""
 
-    from app import create_app
     from models import db
-    from services import letters
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "bench-" + "x" * 40,
-            "FILES_DIR": str(workdir / "files"),
-            "MAILBOX_DIR": str(workdir / "mailbox"),
-            "OUTBOX_SWEEP_SECONDS": 0,
-            "REMINDERS_EVERY_SECONDS": 0,
-            "LOG_LEVEL": "WARNING",
-            **extra,
-        }
-    )
+    app = seed.fresh_app(database_url, workdir, **extra)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
         circular = seed.register_memo(db.session)
         # With each officer's email key, which the roster has required since migration 0005.
         seed.insert_officers(db.session, n)
-        draft = letters.prepare_endorsement(db.session, circular.id, {"dated": "2026-03-11"}, None)
-        letters.issue_endorsement(db.session, draft.id, None)
+        draft = seed.issue_letter(db.session, circular.id)
         db.session.commit()
         return app, draft.id
 

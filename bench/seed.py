@@ -74,3 +74,39 @@ def insert_officers(session: Any, n: int, chunk: int = 5000) -> None:
             for i in range(start, min(n, start + chunk))
         ]
         session.execute(sa.insert(Officer), rows)
+
+
+SECRET_KEY = "bench-" + "x" * 40
+
+
+def fresh_app(database_url: str, workdir: Path, **settings: Any) -> Any:
+    """The app on `database_url` with its tables made anew: a fixed secret, files in `workdir`, no timers."""
+    from app import create_app
+    from models import db
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": SECRET_KEY,
+            "FILES_DIR": str(workdir / "files"),
+            "MAILBOX_DIR": str(workdir / "mailbox"),
+            "OUTBOX_SWEEP_SECONDS": 0,
+            "REMINDERS_EVERY_SECONDS": 0,
+            "HOUSEKEEPING_EVERY_SECONDS": 0,
+            "LOG_LEVEL": "WARNING",
+            **settings,
+        }
+    )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    return app
+
+
+def issue_letter(session: Any, circular_id: int) -> Any:
+    """An endorsement of the circular, prepared with the office's defaults and issued; the Endorsement."""
+    from services import letters
+
+    draft = letters.prepare_endorsement(session, circular_id, {"dated": "2026-03-11"}, None)
+    letters.issue_endorsement(session, draft.id, None)
+    return draft

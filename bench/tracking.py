@@ -47,10 +47,8 @@ def seed_letter(circular_id: int, n: int, started: datetime, rng: random.Random)
     import sqlalchemy as sa
 
     from models import Acknowledgement, Delivery, Officer, Recipient, db
-    from services import letters
 
-    draft = letters.prepare_endorsement(db.session, circular_id, {"dated": "2026-03-11"}, None)
-    letters.issue_endorsement(db.session, draft.id, None)
+    draft = seed.issue_letter(db.session, circular_id)
     officers = db.session.execute(sa.select(Officer.id, Officer.name, Officer.sparrow_email).order_by(Officer.id)).all()
     plan = [_one_officer(rng, started) for _ in range(n)]
     recipient_rows = [
@@ -143,27 +141,13 @@ def build(database_url: str, workdir: Path, sizes: list[int]) -> tuple[Any, dict
     """An app on a fresh database with the roster and a letter for each size; (app, size → id, API token)."""
     import sqlalchemy as sa
 
-    from app import create_app
     from models import db
     from services import accounts
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "bench-" + "x" * 40,
-            "FILES_DIR": str(workdir / "files"),
-            "MAILBOX_DIR": str(workdir / "mailbox"),
-            "OUTBOX_SWEEP_SECONDS": 0,
-            "REMINDERS_EVERY_SECONDS": 0,
-            "HOUSEKEEPING_EVERY_SECONDS": 0,
-            "LOG_LEVEL": "WARNING",
-        }
-    )
+    app = seed.fresh_app(database_url, workdir)
     rng = random.Random(2026)
     started = datetime.now(UTC) - timedelta(days=30)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
         circular = seed.register_memo(db.session)
         seed.insert_officers(db.session, max(sizes))
         letters = {n: seed_letter(circular.id, n, started, rng) for n in sizes}
