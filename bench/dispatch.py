@@ -24,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import seed  # noqa: E402 (bench/, beside this script)
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -48,39 +50,15 @@ def start_sink() -> tuple[subprocess.Popen[bytes], int]:
 
 def setup(n: int, database_url: str, workdir: Path, extra: dict[str, object]) -> tuple[object, int]:
     """An app with N officers and an issued letter, ready to distribute."""
-    import sqlalchemy as sa
 
-    from app import create_app
-    from models import Officer, db
-    from services import intake, letters
+    from models import db
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "bench-" + "x" * 40,
-            "FILES_DIR": str(workdir / "files"),
-            "MAILBOX_DIR": str(workdir / "mailbox"),
-            "OUTBOX_SWEEP_SECONDS": 0,
-            "REMINDERS_EVERY_SECONDS": 0,
-            "LOG_LEVEL": "WARNING",
-            **extra,
-        }
-    )
+    app = seed.fresh_app(database_url, workdir, **extra)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        memo = intake.read_memo(db.session, (ROOT / "tests/samples/dopt-igot-email-om.pdf").read_bytes())
-        facts = json.loads((ROOT / "tests/samples/memos.json").read_text())["dopt-igot-email-om"]
-        fields = {**facts, "diary_no": "253/6", "received_on": "2026-03-05"}
-        circular = intake.diarise(db.session, memo.sha256, "om.pdf", fields, None)
-        for start in range(0, n, 5000):
-            rows = [
-                {"name": f"Officer Number {i:06}", "sparrow_email": f"officer{i:06}@nic.in", "service": "IAS"}
-                for i in range(start, min(n, start + 5000))
-            ]
-            db.session.execute(sa.insert(Officer), rows)
-        draft = letters.prepare_endorsement(db.session, circular.id, {"dated": "2026-03-11"}, None)
-        letters.issue_endorsement(db.session, draft.id, None)
+        circular = seed.register_memo(db.session)
+        # With each officer's email key, which the roster has required since migration 0005.
+        seed.insert_officers(db.session, n)
+        draft = seed.issue_letter(db.session, circular.id)
         db.session.commit()
         return app, draft.id
 

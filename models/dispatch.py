@@ -40,7 +40,11 @@ class DeliveryKind(enum.StrEnum):
 class Recipient(db.Model):  # type: ignore[name-defined,misc]
     """One officer on one endorsement, with their acknowledgement token and current answer."""
 
-    __table_args__ = (sa.UniqueConstraint("endorsement_id", "officer_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("endorsement_id", "officer_id"),
+        # A letter's counts by state, read from the index alone.
+        sa.Index("ix_recipient_endorsement_state", "endorsement_id", "state"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     endorsement_id: Mapped[int] = mapped_column(sa.ForeignKey("endorsement.id"), index=True)
@@ -82,11 +86,17 @@ class Delivery(db.Model):  # type: ignore[name-defined,misc]
         sa.UniqueConstraint("recipient_id", "kind", "round", name="uq_delivery_recipient_kind_round"),
         sa.UniqueConstraint("endorsement_id", "to_email", "kind", "round", name="uq_delivery_address_kind_round"),
         sa.Index("ix_delivery_due", "status", "next_attempt_at"),
+        # Following a letter up (services.tracking): its emails by status, the few failed or bounced found
+        # without reading the many sent, and the last minute's sent; the day it went out.
+        sa.Index("ix_delivery_endorsement_status", "endorsement_id", "status", "sent_at", "recipient_id"),
+        sa.Index("ix_delivery_endorsement_created", "endorsement_id", "created_at"),
+        # A recipient's emails in order, with their status: which is the latest, whether one got through.
+        sa.Index("ix_delivery_recipient_latest", "recipient_id", "id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    endorsement_id: Mapped[int] = mapped_column(sa.ForeignKey("endorsement.id"), index=True)
-    recipient_id: Mapped[int | None] = mapped_column(sa.ForeignKey("recipient.id"), index=True)
+    endorsement_id: Mapped[int] = mapped_column(sa.ForeignKey("endorsement.id"))
+    recipient_id: Mapped[int | None] = mapped_column(sa.ForeignKey("recipient.id"))
     kind: Mapped[str] = mapped_column(sa.String(16), default=DeliveryKind.LETTER.value)
     # 0 for the letter and copies; 1, 2... for each round of reminders.
     round: Mapped[int] = mapped_column(default=0)
@@ -117,8 +127,11 @@ class Delivery(db.Model):  # type: ignore[name-defined,misc]
 class Acknowledgement(db.Model):  # type: ignore[name-defined,misc]
     """One answer submitted through an officer's link. Every answer is kept; the latest stands."""
 
+    # A recipient's answers in time order: the first of each is what the answers chart counts.
+    __table_args__ = (sa.Index("ix_acknowledgement_recipient_at", "recipient_id", "at"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
-    recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("recipient.id"), index=True)
+    recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("recipient.id"))
     response: Mapped[str] = mapped_column(sa.String(16))
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     state: Mapped[str] = mapped_column(sa.String(16))

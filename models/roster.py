@@ -19,7 +19,8 @@ class Officer(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     # The service's identity number (the IAS Civil List's "Identity No."): who the officer is when their email changes.
     identity_no: Mapped[str | None] = mapped_column(sa.String(20), unique=True, index=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
+    # Indexed: lists of officers (and a letter's recipients) are in order of name, a page at a time.
+    name: Mapped[str] = mapped_column(sa.String(120), index=True)
     service: Mapped[str] = mapped_column(sa.String(16), default="IAS")
     cadre: Mapped[str] = mapped_column(sa.String(40), default="")
     batch: Mapped[int | None]

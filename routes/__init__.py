@@ -14,7 +14,20 @@ from werkzeug.routing import IntegerConverter
 from werkzeug.serving import WSGIRequestHandler
 
 from models import db
-from routes import acknowledge, api, audit, auth, circulars, cli, endorsements, mailbox, mismatches, officer_web, roster
+from routes import (
+    acknowledge,
+    api,
+    audit,
+    auth,
+    circulars,
+    cli,
+    endorsements,
+    health,
+    mailbox,
+    mismatches,
+    officer_web,
+    roster,
+)
 from services.errors import Conflict, Invalid, ServiceError
 
 csrf = CSRFProtect()
@@ -71,7 +84,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     auth.login_manager.init_app(app)
     officer_web.init_app(app)
-    for module in (auth, circulars, roster, endorsements, mismatches, acknowledge, mailbox, audit, api):
+    for module in (auth, circulars, roster, endorsements, mismatches, acknowledge, mailbox, audit, api, health):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)
     # The officer's form checks its CSRF token itself, after the link: a bad link is a 404 first.

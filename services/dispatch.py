@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import aliased
 
 from models import (
     PENDING,
@@ -80,8 +81,11 @@ def _write(session: DbSession, rows: list[dict[str, Any]]) -> None:
 
 def _not_yet_sent(endorsement_id: int) -> sa.Select[tuple[int]]:
     """Active officers who are not yet recipients of this endorsement."""
-    already = sa.select(Recipient.officer_id).where(Recipient.endorsement_id == endorsement_id)
-    return sa.select(Officer.id).where(Officer.active.is_(True), Officer.id.not_in(already))
+    # NOT EXISTS, an anti-join on the (endorsement, officer) key: PostgreSQL runs NOT IN (subquery) by
+    # hashing the letter's recipients only while they fit in work_mem, and past that reads them all again
+    # for each officer.
+    already = sa.exists().where(Recipient.endorsement_id == endorsement_id, Recipient.officer_id == Officer.id)
+    return sa.select(Officer.id).where(Officer.active.is_(True), ~already)
 
 
 def count_not_yet_sent(session: DbSession, endorsement_id: int) -> int:
@@ -212,24 +216,24 @@ def send_reminders(
     return count
 
 
-def latest_deliveries(endorsement_id: int) -> sa.Subquery:
-    """Each recipient's most recent email on this endorsement: (recipient_id, delivery_id)."""
-    return (
-        sa.select(Delivery.recipient_id, sa.func.max(Delivery.id).label("delivery_id"))
-        .where(Delivery.endorsement_id == endorsement_id, Delivery.recipient_id.is_not(None))
-        .group_by(Delivery.recipient_id)
-        .subquery()
+def latest_in(endorsement_id: int, status: DeliveryStatus) -> sa.Select[tuple[int, int | None]]:
+    """The emails in `status` that are their recipient's latest on this endorsement: (id, recipient_id).
+
+    Found from the few rows in that status (an index on endorsement and status), each checked for a
+    later email to the same recipient, rather than by finding every recipient's latest first.
+    """
+    later = aliased(Delivery)
+    return sa.select(Delivery.id, Delivery.recipient_id).where(
+        Delivery.endorsement_id == endorsement_id,
+        Delivery.status == status.value,
+        Delivery.recipient_id.is_not(None),
+        ~sa.exists().where(later.recipient_id == Delivery.recipient_id, later.id > Delivery.id),
     )
 
 
 def failed_deliveries(endorsement_id: int) -> sa.Subquery:
     """The emails to try again: each recipient's latest, where it failed, and failed copies."""
-    latest = latest_deliveries(endorsement_id)
-    officers = (
-        sa.select(Delivery.id)
-        .join(latest, latest.c.delivery_id == Delivery.id)
-        .where(Delivery.status == DeliveryStatus.FAILED.value)
-    )
+    officers = latest_in(endorsement_id, DeliveryStatus.FAILED).with_only_columns(Delivery.id)
     copies = sa.select(Delivery.id).where(
         Delivery.endorsement_id == endorsement_id,
         Delivery.kind == DeliveryKind.COPY.value,
