@@ -80,6 +80,11 @@ _PG = _postgres_url()
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(_PG is None, reason="no PostgreSQL"))]
 
 
+# For a test of what the web layer shows (a page's words, a PDF's layout) rather than of what the database does:
+# once, on SQLite, keeps the suite within its time.
+sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":

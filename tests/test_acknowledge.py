@@ -9,7 +9,7 @@ from flask import Flask
 
 from models import Acknowledgement, AuditEvent, Endorsement, Officer, Recipient, db
 from services import tracking
-from tests.conftest import Auth, Client, issued_endorsement
+from tests.conftest import Auth, Client, issued_endorsement, sqlite_only
 
 
 def count(app: Flask, model: Any) -> int:
@@ -162,6 +162,7 @@ def test_simultaneous_answers_leave_the_latest_by_the_databases_order_current(ap
         assert recipient.acknowledged_at == latest.at
 
 
+@sqlite_only
 def test_the_page_speaks_hindi_when_asked_and_remembers(app: Flask, client: Client):
     token = issued_endorsement(app)["kavita.garg@nic.in"]
     english = client.get(f"/a/{token}").get_data(as_text=True)
@@ -180,11 +181,13 @@ def test_the_page_speaks_hindi_when_asked_and_remembers(app: Flask, client: Clie
     assert "धन्यवाद" in thanks
 
 
+@sqlite_only
 def test_the_page_keeps_its_token_to_itself(app: Flask, client: Client):
     token = issued_endorsement(app)["kavita.garg@nic.in"]
     assert client.get(f"/a/{token}").headers["Referrer-Policy"] == "same-origin"
 
 
+@sqlite_only
 def test_a_link_past_its_deadline_and_grace_records_nothing(app: Flask, client: Client):
     token = issued_endorsement(app)["kavita.garg@nic.in"]
     app.config["ACK_GRACE_DAYS"] = 30  # the letter is dated March 2026, its deadline long past
@@ -202,6 +205,7 @@ def test_a_link_past_its_deadline_and_grace_records_nothing(app: Flask, client: 
     assert client.get(f"/a/{token}").status_code == 200  # the last day of grace still takes answers
 
 
+@sqlite_only
 def test_answers_are_rate_limited_per_link_and_per_address(app: Flask, client: Client):
     tokens = list(issued_endorsement(app).values())
     app.config.update(ACK_RATE_PER_TOKEN=2, ACK_RATE_PER_ADDRESS=4)

@@ -6,13 +6,14 @@ from typing import Any
 from flask import Flask
 from pypdf import PdfReader
 
-from tests.conftest import Auth, Client, issued_endorsement
+from tests.conftest import Auth, Client, issued_endorsement, sqlite_only
 
 
 def text_of(pdf: bytes) -> str:
     return " ".join((page.extract_text() or "") for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
+@sqlite_only
 def test_the_report_names_who_has_not_complied(app: Flask, client: Client, auth: Auth, api_token: Any):
     tokens = issued_endorsement(app)
     first, second = sorted(tokens)[:2]
@@ -35,6 +36,7 @@ def test_the_report_names_who_has_not_complied(app: Flask, client: Client, auth:
     assert client.get("/api/v1/endorsements/99/report", headers=headers).status_code == 404
 
 
+@sqlite_only
 def test_a_read_and_noted_letter_has_no_mismatch_list(app: Flask, client: Client, auth: Auth):
     issued_endorsement(app, "read")
     auth.login("viewer")

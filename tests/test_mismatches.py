@@ -4,7 +4,7 @@ from flask import Flask
 
 from models import AuditEvent, Officer, Recipient, db
 from services import mismatches, tracking
-from tests.conftest import Auth, Client, issued_endorsement
+from tests.conftest import Auth, Client, issued_endorsement, sqlite_only
 
 
 def answer_differently(client: Client, tokens: dict[str, str]) -> None:
@@ -67,6 +67,7 @@ def test_resolving_counts_as_aligned_and_correcting_sparrow_updates_the_roster(a
     assert (counts["aligned"], counts["mismatch"], counts["resolved"]) == (1, 2, 1)
 
 
+@sqlite_only
 def test_an_empty_work_list_says_so(app: Flask, client: Client, auth: Auth):
     auth.login("viewer")
     assert "No mismatches" in client.get("/mismatches/").get_data(as_text=True)

@@ -7,7 +7,7 @@ from flask import Flask
 
 from models import Delivery, Endorsement, db
 from services import jobs, overview
-from tests.conftest import Auth, Client, issued_endorsement
+from tests.conftest import Auth, Client, issued_endorsement, sqlite_only
 
 
 def test_each_letter_shows_answered_and_complied_and_overdue(app: Flask, client: Client, auth: Auth):
@@ -33,11 +33,13 @@ def test_each_letter_shows_answered_and_complied_and_overdue(app: Flask, client:
     assert "5.0 %" in page and "2.5 %" in page and "overdue" not in page
 
 
+@sqlite_only
 def test_no_letters_yet_says_so(app: Flask, client: Client, auth: Auth):
     auth.login("viewer")
     assert "No letters sent yet" in client.get("/endorsements/").get_data(as_text=True)
 
 
+@sqlite_only
 def test_a_letters_recipients_can_be_searched_by_name_or_email(app: Flask, client: Client, auth: Auth):
     issued_endorsement(app)
     auth.login("viewer")
@@ -46,6 +48,7 @@ def test_a_letters_recipients_can_be_searched_by_name_or_email(app: Flask, clien
     assert "No recipient matches" in client.get("/endorsements/1?q=nobody&state=pending").get_data(as_text=True)
 
 
+@sqlite_only
 def test_one_officers_failed_email_can_be_sent_again(app: Flask, client: Client, auth: Auth):
     issued_endorsement(app)
     with app.app_context():
