@@ -415,6 +415,17 @@ def issued_endorsement(app: Flask, ack_kind: str = "email_alignment") -> dict[st
         return {r.email: acknowledgements.link_token(r.token_nonce) for r in db.session.scalars(db.select(Recipient))}
 
 
+def answered_letter(app: Flask, client: Client) -> tuple[dict[str, str], str, str]:
+    """An issued email-alignment letter (its tokens by email) where the first officer by email has answered that
+    their iGOT email is x@gmail.com, and the second that theirs is the same as SPARROW's."""
+    tokens = issued_endorsement(app)
+    first, second = sorted(tokens)[:2]
+    different = {"response": "different", "igot_email": "x@gmail.com"}
+    assert client.submit(f"/a/{tokens[first]}", different).status_code == 303
+    assert client.submit(f"/a/{tokens[second]}", {"response": "aligned"}).status_code == 303
+    return tokens, first, second
+
+
 def settle(app: Flask, timeout: float = 60) -> None:
     """Wait until the background jobs have finished."""
     with app.app_context():

@@ -6,7 +6,7 @@ from typing import Any
 from flask import Flask
 from pypdf import PdfReader
 
-from tests.conftest import Auth, Client, issued_endorsement, sqlite_only
+from tests.conftest import Auth, Client, answered_letter, issued_endorsement, sqlite_only
 
 
 def text_of(pdf: bytes) -> str:
@@ -15,12 +15,7 @@ def text_of(pdf: bytes) -> str:
 
 @sqlite_only
 def test_the_report_names_who_has_not_complied(app: Flask, client: Client, auth: Auth, api_token: Any):
-    tokens = issued_endorsement(app)
-    first, second = sorted(tokens)[:2]
-    assert (
-        client.submit(f"/a/{tokens[first]}", {"response": "different", "igot_email": "x@gmail.com"}).status_code == 303
-    )
-    assert client.submit(f"/a/{tokens[second]}", {"response": "aligned"}).status_code == 303
+    tokens, first, second = answered_letter(app, client)
     auth.login("viewer")
     response = client.get("/endorsements/1/report.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"

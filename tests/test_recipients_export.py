@@ -8,17 +8,12 @@ from typing import Any
 from flask import Flask
 from python_calamine import CalamineWorkbook
 
-from tests.conftest import Auth, Client, issued_endorsement, sqlite_only
+from tests.conftest import Auth, Client, answered_letter, sqlite_only
 
 
 @sqlite_only
 def test_recipients_export_as_csv_and_xlsx_with_their_answers(app: Flask, client: Client, auth: Auth, api_token: Any):
-    tokens = issued_endorsement(app)
-    first, second = sorted(tokens)[:2]
-    assert (
-        client.submit(f"/a/{tokens[first]}", {"response": "different", "igot_email": "x@gmail.com"}).status_code == 303
-    )
-    assert client.submit(f"/a/{tokens[second]}", {"response": "aligned"}).status_code == 303
+    tokens, first, second = answered_letter(app, client)
     auth.login("viewer")
     page = client.get("/endorsements/1/recipients.csv")
     assert page.status_code == 200 and "attachment" in page.headers["Content-Disposition"]
