@@ -64,25 +64,37 @@ def _expired(recipient: Recipient) -> Any:
     exempt_when=partial(unlimited, "ACK_RATE_PER_ADDRESS"),
 )
 def page(token: str) -> Any:
-    """GET and HEAD only show (mail scanners open links first); POST records the answer, again if it changes."""
-    recipient = _recipient(token)
-    if acknowledgements.expired(recipient, date.today()):
-        return _expired(recipient)
+    """GET and HEAD only show (mail scanners open links first); POST records the answer, again if it changes.
+
+    A POST that records goes straight to the service, which finds the link and refuses an expired one itself:
+    the recipient is looked up once on the way that every answer takes, and again only to show a refusal."""
     if request.method != "POST":
+        recipient = _recipient(token)
+        if acknowledgements.expired(recipient, date.today()):
+            return _expired(recipient)
         return _show(recipient, token, {"response": recipient.response or "", **recipient.details}, {})
     given = {key: value for key, value in request.form.items() if key != "csrf_token"}
-    form = FlaskForm()
-    if not form.validate_on_submit():
+    if not FlaskForm().validate_on_submit():
         message = _("This page had been open too long. Please choose your answer again and submit.")
-        return _show(recipient, token, given, {"response": message}, 422)
+        return _refused(token, given, {"response": message})
     try:
         acknowledgements.acknowledge(db.session, token, given, request.remote_addr, request.user_agent.string)
         db.session.commit()
+    except NotFound:
+        abort(404)
     except ServiceError as exc:
         db.session.rollback()
-        return _show(recipient, token, given, {exc.field or "response": _(exc.message)}, 422)
+        return _refused(token, given, {exc.field or "response": _(exc.message)})
     # Post/redirect/get: reloading the thank-you page does not answer again.
     return redirect(url_for("acknowledge.thanks", token=token), code=303)
+
+
+def _refused(token: str, given: dict[str, Any], errors: dict[str, str]) -> Any:
+    """The page again with what was wrong (a bad link is a 404 first, an expired one says so)."""
+    recipient = _recipient(token)
+    if acknowledgements.expired(recipient, date.today()):
+        return _expired(recipient)
+    return _show(recipient, token, given, errors, 422)
 
 
 @bp.route("/<token>/thanks")

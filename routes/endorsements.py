@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from models import db
 from routes.auth import clerk_required
 from routes.forms import ActionForm, EndorsementForm
-from routes.pages import page_number, pages, pdf_response, show_refusal
+from routes.pages import committed, page_number, pages, pdf_response, show_refusal, spreadsheet_response
 from services import (
     acknowledgements,
     compliance_report,
@@ -22,10 +22,9 @@ from services import (
     letters,
     overview,
     recipients_export,
-    roster_export,
     tracking,
 )
-from services.errors import Invalid, ServiceError
+from services.errors import ServiceError
 
 bp = Blueprint("endorsements", __name__)
 PER_PAGE = 100
@@ -117,15 +116,11 @@ def download(endorsement_id: int, export: str) -> Any:
 
 def recipients_download(endorsement_id: int, export: str) -> Response:
     """The recipients as a CSV or XLSX file (the page's buttons and the API alike)."""
-    if export not in roster_export.FORMATS:
-        raise Invalid(f"format must be one of {', '.join(roster_export.FORMATS)}.", "format")
-    data = recipients_export.export(
-        db.session, endorsement_id, export, request.args.get("state") or None, current_app.config["TIMEZONE"]
-    )
-    return Response(
-        data,
-        mimetype=roster_export.FORMATS[export],
-        headers={"Content-Disposition": f"attachment; filename=recipients-{endorsement_id}.{export}"},
+    state, timezone = request.args.get("state") or None, current_app.config["TIMEZONE"]
+    return spreadsheet_response(
+        export,
+        lambda format: recipients_export.export(db.session, endorsement_id, format, state, timezone),
+        f"recipients-{endorsement_id}",
     )
 
 
@@ -220,13 +215,12 @@ def by_hand(endorsement_id: int, recipient_id: int) -> Any:
     kind = kinds.kind_of(recipient.endorsement.ack_kind)
     form, given = ActionForm(), dict(request.form) if request.method == "POST" else {}
     if form.validate_on_submit():
-        try:
-            acknowledgements.acknowledge_by_hand(db.session, endorsement_id, recipient_id, given, current_user.id)
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
+        done, _ = committed(
+            lambda: acknowledgements.acknowledge_by_hand(
+                db.session, endorsement_id, recipient_id, given, current_user.id
+            )
+        )
+        if done:
             flash(f"Recorded {recipient.officer.name}'s answer by hand.", "success")
             return redirect(url_for("endorsements.show", endorsement_id=endorsement_id))
     return render_template(
@@ -274,12 +268,7 @@ def _act(endorsement_id: int, run: Callable[[], Any], said: Callable[[Any], str]
     if not ActionForm().validate_on_submit():
         flash("The form had expired; please try again.", "error")
     else:
-        try:
-            outcome = run()
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
+        done, outcome = committed(run)
+        if done:
             flash(said(outcome), "success")
     return redirect(url_for("endorsements.show", endorsement_id=endorsement_id))

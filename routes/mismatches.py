@@ -8,9 +8,8 @@ from flask_login import current_user, login_required
 from models import db
 from routes.auth import clerk_required
 from routes.forms import ActionForm
-from routes.pages import page_number, pages
+from routes.pages import committed, page_number, pages
 from services import mismatches
-from services.errors import ServiceError
 
 bp = Blueprint("mismatches", __name__, url_prefix="/mismatches")
 PER_PAGE = 50
@@ -35,12 +34,8 @@ def index() -> Any:
 @clerk_required
 def resolve(recipient_id: int) -> Any:
     if ActionForm().validate_on_submit():
-        try:
-            recipient = mismatches.resolve(db.session, recipient_id, request.form.get("how", ""), current_user.id)
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            flash(f"{recipient.officer.name}: {mismatches.RESOLUTIONS[recipient.resolution or '']}.", "success")
+        how = request.form.get("how", "")
+        done, recipient = committed(lambda: mismatches.resolve(db.session, recipient_id, how, current_user.id))
+        if done and recipient:
+            flash(f"{recipient.officer.name}: {mismatches.RESOLUTIONS[how]}.", "success")
     return redirect(url_for("mismatches.index", q=request.args.get("q") or None))

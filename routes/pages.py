@@ -1,13 +1,17 @@
 """What the pages share: a service's refusal shown on its form, paging, and PDFs for the browser."""
 
 import io
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Response, flash, request, send_file
 from flask_wtf import FlaskForm
 
-from services import fields
-from services.errors import ServiceError
+from models import db
+from services import fields, roster_export
+from services.errors import Invalid, ServiceError
+
+T = TypeVar("T")
 
 
 def show_refusal(form: FlaskForm, exc: ServiceError) -> None:
@@ -16,6 +20,31 @@ def show_refusal(form: FlaskForm, exc: ServiceError) -> None:
     if field is not None and hasattr(field, "errors"):
         field.errors = [*field.errors, exc.message]
     flash(exc.message, "error")
+
+
+def committed(run: Callable[[], T]) -> tuple[bool, T | None]:
+    """Run one service call as its own unit of work: (True, its outcome) once committed, or (False, None) once
+    rolled back with the service's refusal flashed."""
+    try:
+        outcome = run()
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return False, None
+    return True, outcome
+
+
+def spreadsheet_response(export: str, make: Callable[[str], bytes], name: str) -> Response:
+    """A download of `make(export)` as `name`.csv or .xlsx (the pages' buttons and the API alike); any other
+    format is refused before anything is read."""
+    if export not in roster_export.FORMATS:
+        raise Invalid(f"format must be one of {', '.join(roster_export.FORMATS)}.", "format")
+    return Response(
+        make(export),
+        mimetype=roster_export.FORMATS[export],
+        headers={"Content-Disposition": f"attachment; filename={name}.{export}"},
+    )
 
 
 def page_number() -> int:

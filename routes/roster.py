@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 from models import db
 from routes.auth import clerk_required
 from routes.forms import ActionForm, RosterImportForm
-from routes.pages import page_number, pages, show_refusal
+from routes.pages import page_number, pages, show_refusal, spreadsheet_response
 from services import fields, roster, roster_export, roster_file
-from services.errors import Invalid, ServiceError
+from services.errors import ServiceError
 from services.fields import printable
 
 bp = Blueprint("roster", __name__, url_prefix="/officers")
@@ -62,14 +62,12 @@ def download(export: str) -> Any:
 
 def roster_download(export: str) -> Response:
     """The roster as the filters find it, as a CSV or XLSX file (the page's button and the API alike)."""
-    if export not in roster_export.FORMATS:
-        raise Invalid(f"format must be one of {', '.join(roster_export.FORMATS)}.", "format")
-    everyone, _ = roster.list_officers(db.session, roster_filters(), 1, roster_file.MAX_ROWS)
-    return Response(
-        roster_export.export(everyone, export),
-        mimetype=roster_export.FORMATS[export],
-        headers={"Content-Disposition": f"attachment; filename=roster.{export}"},
-    )
+
+    def sheet(format: str) -> bytes:
+        everyone, _ = roster.list_officers(db.session, roster_filters(), 1, roster_file.MAX_ROWS)
+        return roster_export.export(everyone, format)
+
+    return spreadsheet_response(export, sheet, "roster")
 
 
 @bp.route("/<id:officer_id>")

@@ -69,6 +69,10 @@ def _epoch_seconds_sqlite(element: EpochSeconds, compiler: SQLCompiler, **kw: An
     return f"CAST(strftime('%s', substr({compiler.process(element.clauses, **kw)}, 1, 19)) AS INTEGER)"
 
 
+def _kind_of_letter(session: DbSession, endorsement_id: int) -> Kind:
+    return kinds.kind_of(session.scalars(sa.select(Endorsement.ack_kind).where(Endorsement.id == endorsement_id)).one())
+
+
 def _tally(
     session: DbSession, column: sa.orm.InstrumentedAttribute[str], *where: sa.ColumnElement[bool]
 ) -> dict[str, int]:
@@ -101,7 +105,7 @@ def counts(session: DbSession, endorsement_id: int) -> dict[str, int]:
     Every recipient is given their letter's email when added (services.dispatch), so those never
     reached are found among the few with an email not sent, and `sent` is everyone else.
     """
-    kind = kinds.kind_of(session.scalars(sa.select(Endorsement.ack_kind).where(Endorsement.id == endorsement_id)).one())
+    kind = _kind_of_letter(session, endorsement_id)
     # One grouped pass over the letter's recipients: by state and flag, with those recorded by hand and resolved.
     by_state: Counter[str] = Counter()
     by_flag: Counter[str | None] = Counter()
@@ -213,7 +217,7 @@ def recipients(
 ) -> tuple[list[tuple[Recipient, Delivery | None]], int]:
     """One page of recipients with their latest email, filtered by state and by a part of their name or email,
     and the total."""
-    kind = kinds.kind_of(session.scalars(sa.select(Endorsement.ack_kind).where(Endorsement.id == endorsement_id)).one())
+    kind = _kind_of_letter(session, endorsement_id)
     if state and state not in filters(kind):
         raise Invalid(f"State must be one of {', '.join(filters(kind))}.", "state")
     where = [Recipient.endorsement_id == endorsement_id]
