@@ -106,6 +106,11 @@ def counts(session: DbSession, endorsement_id: int) -> dict[str, int]:
     reached are found among the few with an email not sent, and `sent` is everyone else.
     """
     kind = _kind_of_letter(session, endorsement_id)
+    # Counted first: each statement reads the database as it is then (PostgreSQL's read committed), so
+    # once this says nothing is on its way, the counts below see every outcome, and a poller that stops
+    # at queued == 0 never stops on a batch that was being written.
+    busy = [DeliveryStatus.QUEUED.value, DeliveryStatus.SENDING.value]
+    queued = _recipients_with(session, endorsement_id, busy)
     # One grouped pass over the letter's recipients: by state and flag, with those recorded by hand and resolved.
     by_state: Counter[str] = Counter()
     by_flag: Counter[str | None] = Counter()
@@ -130,7 +135,6 @@ def counts(session: DbSession, endorsement_id: int) -> dict[str, int]:
     other = aliased(Delivery)
     reached = sa.exists().where(other.recipient_id == Delivery.recipient_id, other.status.in_(REACHED))
     never_reached = _recipients_with(session, endorsement_id, NOT_REACHED, ~reached)
-    busy = [DeliveryStatus.QUEUED.value, DeliveryStatus.SENDING.value]
     failed = session.scalar(
         sa.select(sa.func.count()).select_from(latest_in(endorsement_id, DeliveryStatus.FAILED).subquery())
     )
@@ -145,7 +149,7 @@ def counts(session: DbSession, endorsement_id: int) -> dict[str, int]:
     pending = by_state.get(PENDING, 0)
     return {
         "recipients": recipients,
-        "queued": _recipients_with(session, endorsement_id, busy),
+        "queued": queued,
         "sent": recipients - never_reached,
         "failed": failed or 0,
         "bounced": _recipients_with(session, endorsement_id, [DeliveryStatus.BOUNCED.value]),
