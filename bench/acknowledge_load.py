@@ -124,13 +124,16 @@ def issued_letter(env: dict[str, str], workdir: Path, n: int) -> list[str]:
         draft = seed.issue_letter(db.session, circular.id)
         nonces = []
         rows = []
-        for officer_id, email in db.session.execute(sa.select(Officer.id, Officer.sparrow_email).order_by(Officer.id)):
+        for officer_id, name, email in db.session.execute(
+            sa.select(Officer.id, Officer.name, Officer.sparrow_email).order_by(Officer.id)
+        ):
             nonce, token_hash = acknowledgements.new_token()
             nonces.append(nonce)
             rows.append(
                 {
                     "endorsement_id": draft.id,
                     "officer_id": officer_id,
+                    "name": name,
                     "email": email,
                     "token_nonce": nonce,
                     "token_hash": token_hash,

@@ -55,13 +55,15 @@ def seed_letter(circular_id: int, n: int, started: datetime, rng: random.Random)
         {
             "endorsement_id": draft.id,
             "officer_id": o.id,
+            "name": o.name,
             "email": o.sparrow_email,
             "token_nonce": secrets.token_hex(16),
             "token_hash": secrets.token_hex(32),
             "state": p["state"],
             "response": p["response"],
-            "igot_email": p["igot_email"],
+            "details": {"igot_email": p["igot_email"]} if p["igot_email"] else {},
             "acknowledged_at": p["answers"][-1] if p["answers"] else None,
+            "first_answered_at": p["answers"][0] if p["answers"] else None,
             "created_at": started,
         }
         for o, p in zip(officers, plan, strict=False)
@@ -98,7 +100,7 @@ def seed_letter(circular_id: int, n: int, started: datetime, rng: random.Random)
                 {
                     "recipient_id": rid,
                     "response": response,
-                    "igot_email": p["igot_email"] if response == "different" else None,
+                    "details": {"igot_email": p["igot_email"]} if response == "different" else {},
                     "state": state,
                     "at": at,
                     "remote_addr": "10.0.0.1",

@@ -42,8 +42,11 @@ class Recipient(db.Model):  # type: ignore[name-defined,misc]
 
     __table_args__ = (
         sa.UniqueConstraint("endorsement_id", "officer_id"),
-        # A letter's counts by state, read from the index alone.
-        sa.Index("ix_recipient_endorsement_state", "endorsement_id", "state"),
+        # A letter's counts by state and flag, with those answered by hand and resolved, read from the index alone.
+        sa.Index("ix_recipient_endorsement_counts", "endorsement_id", "state", "flag", "recorded_by_id", "resolution"),
+        # A letter's list in name order, one page read from the index; its answers chart counted from another.
+        sa.Index("ix_recipient_endorsement_name", "endorsement_id", "name", "id"),
+        sa.Index("ix_recipient_endorsement_answered", "endorsement_id", "first_answered_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +54,9 @@ class Recipient(db.Model):  # type: ignore[name-defined,misc]
     officer_id: Mapped[int] = mapped_column(sa.ForeignKey("officer.id"), index=True)
     # A snapshot: later roster edits do not change where this letter went.
     email: Mapped[str] = mapped_column(sa.String(254))
+    # The officer's name, kept here (and in step with the roster, services.roster) so that a letter's list
+    # is read in name order from one index rather than by sorting every recipient's officer.
+    name: Mapped[str] = mapped_column(sa.String(200), server_default="")
     # The link's token is derived from the app secret and this nonce; only its hash is stored.
     token_nonce: Mapped[str] = mapped_column(sa.String(32))
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
@@ -61,6 +67,8 @@ class Recipient(db.Model):  # type: ignore[name-defined,misc]
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     flag: Mapped[str | None] = mapped_column(sa.String(16))
     acknowledged_at: Mapped[datetime | None]
+    # When the first answer came: what the answers chart counts (changing an answer does not move it).
+    first_answered_at: Mapped[datetime | None]
     # Set when staff recorded the answer by hand (confirmed by phone, by letter).
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     # A mismatch staff have resolved: how (services.mismatches.RESOLUTIONS), by whom and when.

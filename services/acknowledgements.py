@@ -133,6 +133,7 @@ def _record(
     recipient.response = answer.name
     recipient.details = values
     recipient.acknowledged_at = now
+    recipient.first_answered_at = recipient.first_answered_at or now
     recipient.recorded_by_id = recorded_by
     recipient.resolution = recipient.resolved_by_id = recipient.resolved_at = None
     kind.remember(recipient.officer, answer.name, values, recipient.email)

@@ -129,6 +129,7 @@ def distribute(session: DbSession, endorsement_id: int, actor_id: int | None) ->
                 {
                     "endorsement_id": endorsement.id,
                     "officer_id": officer.id,
+                    "name": officer.name,
                     "email": officer.sparrow_email,
                     "token_nonce": nonce,
                     "token_hash": token_hash,

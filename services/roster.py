@@ -278,6 +278,9 @@ def change_officer(session: DbSession, officer: Officer, values: dict[str, Any])
         session.add(OfficerEmail(officer_id=officer.id, email=officer.sparrow_email, replaced_at=utcnow()))
         officer.email_bounced_at = None
         officer.email_bounce_reason = None
+    if "name" in values and values["name"] != officer.name:
+        # Each letter's recipients list is in name order from the name kept beside it (models.Recipient).
+        session.execute(sa.update(Recipient).where(Recipient.officer_id == officer.id).values(name=values["name"]))
     for name, value in values.items():
         setattr(officer, name, value)
 

@@ -121,7 +121,7 @@ def test_answers_by_day_counts_each_officer_once_in_office_time(app: Flask, clie
     with app.app_context():
         late = db.session.scalar(db.select(Acknowledgement).where(Acknowledgement.response == "aligned").limit(1))
         assert late is not None
-        late.at = late_at
+        late.at = late.recipient.first_answered_at = late_at  # each officer's first answer was "aligned"
         db.session.commit()
         today = datetime.now(india).date()
         timeline = tracking.answers_by_day(db.session, 1, india, today)
@@ -131,6 +131,18 @@ def test_answers_by_day_counts_each_officer_once_in_office_time(app: Flask, clie
     assert [d for d, _, _ in timeline] == [first_day + timedelta(days=n) for n in range((today - first_day).days + 1)]
     assert timeline[-1] == (today, 2, 3)
     assert client.get("/a/" + tokens[emails[0]]).status_code == 200
+
+
+def test_changing_an_answer_keeps_the_time_of_the_first(app: Flask, client: Client):
+    token = issued_endorsement(app)["kavita.garg@nic.in"]
+    client.submit(f"/a/{token}", {"response": "aligned"})
+    with app.app_context():
+        first = db.session.scalars(db.select(Recipient.first_answered_at).filter_by(email="kavita.garg@nic.in")).one()
+    client.submit(f"/a/{token}", {"response": "updated"})
+    with app.app_context():
+        recipient = db.session.scalars(db.select(Recipient).filter_by(email="kavita.garg@nic.in")).one()
+        assert recipient.first_answered_at == first and recipient.acknowledged_at > first
+        assert recipient.response == "updated"
 
 
 def test_simultaneous_answers_leave_the_latest_by_the_databases_order_current(app: Flask, client: Client):

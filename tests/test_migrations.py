@@ -116,6 +116,7 @@ def carries_skeleton_emails_over(url: str, tmp_path: Path) -> None:
         answers = connection.execute(
             sa.text("select r.details, a.details from recipient r join acknowledgement a on a.recipient_id = r.id")
         ).one()
+        kept = connection.execute(sa.text("select id, name, first_answered_at from recipient order by id")).all()
     engine.dispose()
     assert [tuple(r) for r in rows] == [
         (1, 1, "letter", 0, "A One", "a.one@nic.in"),
@@ -126,6 +127,11 @@ def carries_skeleton_emails_over(url: str, tmp_path: Path) -> None:
     assert email_key == "a.one@nic.in"  # the officer's email is compared by its key from 0005 on
     # What an answer carried moves into its details from 0006 on.
     assert [json.loads(d) if isinstance(d, str) else d for d in answers] == [{"igot_email": "b.two@gov.in"}] * 2
+    # From 0009 each recipient keeps the officer's name and the time of the first answer.
+    assert [(i, name, str(at)[:10] if at else None) for i, name, at in kept] == [
+        (1, "A One", None),
+        (2, "B Two", "2026-03-04"),
+    ]
 
 
 def test_emails_of_the_skeleton_are_carried_over_on_sqlite(tmp_path: Path):

@@ -61,6 +61,7 @@ def mixed_letter(app: Flask, n: int, seed: int) -> int:
                 state = rng.choice(["aligned", "mismatch"])
                 db.session.add(Acknowledgement(recipient_id=recipient.id, response="x", state=state, at=at))
                 recipient.state, recipient.acknowledged_at = state, at
+                recipient.first_answered_at = recipient.first_answered_at or at
         db.session.commit()
     return endorsement_id
 
@@ -121,6 +122,19 @@ def test_counts_and_lists_match_their_definitions(app: Flask, seed: int):
         everyone, _ = tracking.recipients(db.session, endorsement_id, None, 1, 1000)
         second, total = tracking.recipients(db.session, endorsement_id, None, 2, 7)
         assert total == 40 and [r.id for r, _ in second] == [r.id for r, _ in everyone[7:14]]
+
+
+def test_an_officer_renamed_on_the_roster_moves_in_each_letters_list(app: Flask):
+    endorsement_id = mixed_letter(app, 5, 1)
+    with app.app_context():
+        first = tracking.recipients(db.session, endorsement_id)[0][0][0]
+        roster_service.save_officer(db.session, first.officer_id, {"name": "Zorawar Singh"}, None)
+        db.session.commit()
+        rows, _ = tracking.recipients(db.session, endorsement_id)
+        assert [r.officer.name for r, _ in rows][-1] == "Zorawar Singh"
+        assert [r.name for r, _ in rows] == sorted(r.officer.name for r, _ in rows)
+        found, total = tracking.recipients(db.session, endorsement_id, search="zorawar")
+        assert total == 1 and found[0][0].id == first.id
 
 
 @pytest.mark.parametrize("seed", [1, 2])
