@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from models import Acknowledgement, DbSession, Recipient, utcnow
 from services import audit, fields, files, kinds, tokens
@@ -52,14 +53,43 @@ class LinkLost(Exception):
     """The officer's link cannot be rebuilt (the secret it was made with is gone)."""
 
 
-def recipient_for_token(session: DbSession, token: str) -> Recipient:
-    """The recipient a link belongs to, or NotFound for an unknown or altered token."""
+def _by_token(token: str) -> sa.ColumnElement[bool]:
+    """Picks the recipient a link belongs to; NotFound for a token no link could have."""
     if not token or len(token) > 100:
         raise NotFound("This link is not valid.")
-    recipient = session.scalar(sa.select(Recipient).where(Recipient.token_hash == tokens.digest(token)))
+    return Recipient.token_hash == tokens.digest(token)
+
+
+def recipient_for_token(session: DbSession, token: str) -> Recipient:
+    """The recipient a link belongs to, or NotFound for an unknown or altered token."""
+    recipient = session.scalar(sa.select(Recipient).where(_by_token(token)))
     if recipient is None:
         raise NotFound("This link is not valid.")
     return recipient
+
+
+def _locked(session: DbSession, *where: sa.ColumnElement[bool]) -> Recipient | None:
+    """The recipient `where` picks, locked until the transaction ends and then read, with its letter and officer.
+
+    Answers on one link take turns: the row is locked (on SQLite, the database) before anything is read or
+    the time is taken, so what an answer changes is current and the latest by the database's order is the
+    latest by time too. Found and locked in one statement, read in one more: the officer's answer is the
+    request a whole roster makes in one morning."""
+    found = session.scalar(
+        sa.update(Recipient)
+        .where(*where)
+        .values(state=Recipient.state)
+        .returning(Recipient.id)
+        .execution_options(synchronize_session=False)
+    )
+    if found is None:
+        return None
+    return session.scalars(
+        sa.select(Recipient)
+        .where(Recipient.id == found)
+        .options(joinedload(Recipient.endorsement), joinedload(Recipient.officer))
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def letter_pdf(recipient: Recipient) -> bytes:
@@ -101,19 +131,8 @@ def _record(
     recorded_by: int | None = None,
     reason: str | None = None,
 ) -> Recipient:
-    """Record an answer: the latest stands on the recipient, every one is kept."""
+    """Record an answer on a recipient `_locked` found: the latest stands on the recipient, every one is kept."""
     kind, answer, values, judgement = _judged(recipient, given)
-    # Answers on one link take turns: the recipient's row is locked (on SQLite, the database) before
-    # the time is read, so the latest answer by the database's own order is the latest by time too.
-    session.execute(
-        sa.update(Recipient)
-        .where(Recipient.id == recipient.id)
-        .values(state=Recipient.state)
-        .execution_options(synchronize_session=False)
-    )
-    # What was read before the lock may be stale; an unchanged-looking value would not be written.
-    session.refresh(recipient)
-    session.refresh(recipient.officer)
     now = utcnow()
     session.add(
         Acknowledgement(
@@ -154,7 +173,9 @@ def acknowledge(
     session: DbSession, token: str, given: Mapping[str, Any], remote_addr: str | None, user_agent: str | None
 ) -> Recipient:
     """Record an officer's answer through their link. It may be given again: the latest stands."""
-    recipient = recipient_for_token(session, token)
+    recipient = _locked(session, _by_token(token))
+    if recipient is None:
+        raise NotFound("This link is not valid.")
     if expired(recipient, date.today()):
         raise Expired(said("This link has expired."))
     return _record(session, recipient, given, remote_addr=remote_addr, user_agent=user_agent)
@@ -173,6 +194,8 @@ def acknowledge_by_hand(
 ) -> Recipient:
     """Staff record an officer's answer given another way (by phone, by letter), with the reason (`given`'s
     "reason") shown beside it."""
-    recipient = recipient_of(session, endorsement_id, recipient_id)
     why = fields.text(given, "reason", "The reason", 300)
+    recipient = _locked(session, Recipient.id == recipient_id, Recipient.endorsement_id == endorsement_id)
+    if recipient is None:
+        raise NotFound("No such recipient of this letter.")
     return _record(session, recipient, given, recorded_by=actor_id, reason=why)
