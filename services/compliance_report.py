@@ -8,7 +8,6 @@ from flask import current_app, render_template
 
 from models import PENDING, DbSession
 from services import kinds, letters, tracking
-from services.kinds.email_alignment import MISMATCH
 
 # The lists stop here: past it the report says how many more, and the CSV export has them all.
 LISTED = 2000
@@ -19,10 +18,12 @@ def report_pdf(session: DbSession, endorsement_id: int, today: date) -> bytes:
     endorsement = letters.get_endorsement(session, endorsement_id)
     kind = kinds.kind_of(endorsement.ack_kind)
     office = ZoneInfo(current_app.config["TIMEZONE"])
-    pending, pending_total = tracking.recipients(session, endorsement_id, PENDING, 1, LISTED)
-    mismatched, mismatched_total = (
-        tracking.recipients(session, endorsement_id, MISMATCH, 1, LISTED) if kind.state(MISMATCH) else ([], 0)
-    )
+    # The officers to chase: those answered but not yet compliant, by the kind's states, then those silent.
+    to_chase = [(s.still, s.name) for s in kind.not_compliant] + [("Officers who have not answered", PENDING)]
+    lists = []
+    for heading, state in to_chase:
+        rows, total = tracking.recipients(session, endorsement_id, state, 1, LISTED)
+        lists.append((heading, [r for r, _ in rows], total))
     html = render_template(
         "reports/compliance.html",
         e=endorsement,
@@ -30,10 +31,7 @@ def report_pdf(session: DbSession, endorsement_id: int, today: date) -> bytes:
         kind=kind,
         counts=tracking.counts(session, endorsement_id),
         timeline=tracking.answers_by_day(session, endorsement_id, office, today),
-        pending=[r for r, _ in pending],
-        pending_total=pending_total,
-        mismatched=[r for r, _ in mismatched],
-        mismatched_total=mismatched_total,
+        lists=lists,
         today=today,
         office=current_app.config,
     )

@@ -1,6 +1,7 @@
 """The compliance report: a PDF, parsed back, with the summary, the chart and the pending and mismatched officers."""
 
 import io
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Flask
@@ -37,3 +38,14 @@ def test_a_read_and_noted_letter_has_no_mismatch_list(app: Flask, client: Client
     auth.login("viewer")
     text = " ".join(text_of(client.get("/endorsements/1/report.pdf").data).split())
     assert "Noted 0" in text and "still differ" not in text and "Officers who have not answered (40)" in text
+
+
+@sqlite_only
+def test_a_course_completion_letter_lists_who_is_still_doing_the_courses(app: Flask, client: Client, auth: Auth):
+    tokens = issued_endorsement(app, "course_completion")
+    doing = {"response": "in_progress", "expected_by": (date.today() + timedelta(days=30)).isoformat()}
+    assert client.submit(f"/a/{tokens[sorted(tokens)[0]]}", doing).status_code == 303
+    auth.login("viewer")
+    text = " ".join(text_of(client.get("/endorsements/1/report.pdf").data).split())
+    assert "Officers still doing the courses (1)" in text and "have not started" not in text
+    assert "Officers who have not answered (39)" in text

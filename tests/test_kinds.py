@@ -30,6 +30,7 @@ def test_there_are_three_kinds_each_with_hindi_for_every_answer():
     assert set(kinds.KINDS) == {"read", "email_alignment", "course_completion"}
     for kind in kinds.KINDS.values():
         assert kind.states and kind.compliant
+        assert all(s.still for s in kind.not_compliant)  # the compliance report's heading of each list
         assert all(a.words.en and a.words.hi for a in kind.answers)
         assert all(c.label.hi for c in kind.carried)
         assert kind.asks(" by 1st April, 2026").endswith("by 1st April, 2026")

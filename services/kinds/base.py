@@ -51,11 +51,13 @@ class Answer:
 
 @dataclass(frozen=True)
 class State:
-    """Where an answer leaves an officer. `compliant` states are what the memo asked for, done."""
+    """Where an answer leaves an officer. `compliant` states are what the memo asked for, done; the others
+    are `still`: how the compliance report heads the list of officers left in them."""
 
     name: str
     label: str
     compliant: bool = False
+    still: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,11 @@ class Kind:
     @property
     def compliant(self) -> list[str]:
         return [s.name for s in self.states if s.compliant]
+
+    @property
+    def not_compliant(self) -> list[State]:
+        """The states of officers who answered but have not yet done what was asked: the Cell chases them."""
+        return [s for s in self.states if not s.compliant]
 
     def needing(self, carried: str) -> Answer | None:
         """The answer that needs the carried value named `carried`, if one does."""

@@ -67,7 +67,7 @@ KIND = Kind(
     ),
     states=(
         State("completed", "Completed", compliant=True),
-        State("in_progress", "In progress"),
-        State("not_started", "Not started"),
+        State("in_progress", "In progress", still="Officers still doing the courses"),
+        State("not_started", "Not started", still="Officers who have not started the courses"),
     ),
 )

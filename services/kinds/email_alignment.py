@@ -105,7 +105,10 @@ KIND = Kind(
             max_len=MAX_EMAIL,
         ),
     ),
-    states=(State(ALIGNED, "Aligned", compliant=True), State(MISMATCH, "Mismatch")),
+    states=(
+        State(ALIGNED, "Aligned", compliant=True),
+        State(MISMATCH, "Mismatch", still="Officers whose email IDs still differ"),
+    ),
     flags={ALIAS: "Alias only (nic.in / gov.in)"},
     judge=judge,
     remember=remember,
