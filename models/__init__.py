@@ -1,9 +1,10 @@
 """The database: one SQLAlchemy instance and every typed model Pavati stores."""
 
 from models.audit import AuditEvent
-from models.base import Base, DbSession, db, utcnow
+from models.base import Base, DbSession, db, session_of, utcnow
 from models.circulars import Circular, Endorsement, MemoReading, ReadingStatus, SendingState
 from models.dispatch import PENDING, Acknowledgement, Delivery, DeliveryKind, DeliveryStatus, Recipient
+from models.office import Office
 from models.roster import Officer, OfficerEmail, normalise_email
 from models.staff import ApiToken, LoginThrottle, Role, User
 
@@ -20,6 +21,7 @@ __all__ = [
     "Endorsement",
     "LoginThrottle",
     "MemoReading",
+    "Office",
     "Officer",
     "PENDING",
     "OfficerEmail",
@@ -30,5 +32,6 @@ __all__ = [
     "User",
     "db",
     "normalise_email",
+    "session_of",
     "utcnow",
 ]

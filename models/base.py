@@ -5,7 +5,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy.orm import DeclarativeBase, Session, registry, scoped_session
+from sqlalchemy.orm import DeclarativeBase, Session, object_session, registry, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 # Named constraints, so that migrations can alter them on SQLite (batch mode) and PostgreSQL alike.
@@ -16,6 +16,14 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def session_of(record: object) -> Session:
+    """The session a record was loaded in: how a service reaches what goes with it (the office's settings)."""
+    session = object_session(record)
+    if session is None:
+        raise RuntimeError(f"{type(record).__name__} is not in a session")
+    return session
 
 
 def utcnow() -> datetime:

@@ -25,6 +25,7 @@ from routes import (
     health,
     mailbox,
     mismatches,
+    office,
     officer_web,
     roster,
 )
@@ -84,7 +85,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     auth.login_manager.init_app(app)
     officer_web.init_app(app)
-    for module in (auth, circulars, roster, endorsements, mismatches, acknowledge, mailbox, audit, api, health):
+    for module in (auth, circulars, roster, endorsements, mismatches, acknowledge, mailbox, audit, office, api, health):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)
     # The officer's form checks its CSRF token itself, after the link: a bad link is a 404 first.

@@ -11,11 +11,17 @@ from flask_wtf import FlaskForm
 from models import Recipient, db
 from routes.officer_web import chosen_language, limiter, per_minute, remember_language, unlimited
 from routes.pages import pdf_response
-from services import acknowledgements, kinds
+from services import acknowledgements, kinds, office
 from services.errors import NotFound, ServiceError
 
 bp = Blueprint("acknowledge", __name__, url_prefix="/a")
 bp.after_request(remember_language)
+
+
+@bp.context_processor
+def _office() -> dict[str, Any]:
+    """The office's name on the officer's pages, as its settings are now."""
+    return {"office": office.particulars(db.session)}
 
 
 def _recipient(token: str) -> Recipient:

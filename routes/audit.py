@@ -1,14 +1,12 @@
 """The audit log page, for admins: who did what to which record, and when. It only reads: nothing changes the log."""
 
-from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, render_template, request
-from flask_login import current_user, login_required
+from flask import Blueprint, current_app, flash, render_template, request
 
-from models import Role, db
-from routes.auth import F
+from models import db
+from routes.auth import admin_required
 from routes.pages import page_number, pages
 from services import audit_log
 from services.errors import Invalid
@@ -16,19 +14,6 @@ from services.errors import Invalid
 bp = Blueprint("audit", __name__)
 PER_PAGE = 50
 FILTERS = ("who", "what", "from", "to")
-
-
-def admin_required(view: F) -> F:
-    """Admins only; clerks and viewers get 403 (as routes.auth.clerk_required does for viewers)."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if current_user.role != Role.ADMIN:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]
 
 
 @bp.get("/audit")

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
-from models import User, db
+from models import Role, User, db
 from routes.forms import LoginForm
 from services import accounts
 from services.errors import ServiceError
@@ -35,6 +35,19 @@ def clerk_required(view: F) -> F:
     @login_required
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not current_user.can_work():
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def admin_required(view: F) -> F:
+    """Admins only; clerks and viewers get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_user.role != Role.ADMIN:
             abort(403)
         return view(*args, **kwargs)
 

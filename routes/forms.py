@@ -29,6 +29,11 @@ class MemoUploadForm(FlaskForm):
     submit = SubmitField("Read the memo")
 
 
+class EmblemForm(FlaskForm):
+    file = FileField("Emblem or logo (PNG or JPEG)", validators=[FileRequired("Choose the emblem's image file.")])
+    submit = SubmitField("Upload")
+
+
 class CircularParticulars(FlaskForm):
     """A memo's particulars as the clerk checks or corrects them."""
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, render_template
 
 from models import PENDING, DbSession
-from services import kinds, letters, tracking
+from services import kinds, letters, office, tracking
 
 # The lists stop here: past it the report says how many more, and the CSV export has them all.
 LISTED = 2000
@@ -17,7 +17,7 @@ def report_pdf(session: DbSession, endorsement_id: int, today: date) -> bytes:
     """The report for one letter, as of `today` (the office's day)."""
     endorsement = letters.get_endorsement(session, endorsement_id)
     kind = kinds.kind_of(endorsement.ack_kind)
-    office = ZoneInfo(current_app.config["TIMEZONE"])
+    office_tz = ZoneInfo(current_app.config["TIMEZONE"])
     # The officers to chase: those answered but not yet compliant, by the kind's states, then those silent.
     to_chase = [(s.still, s.name) for s in kind.not_compliant] + [("Officers who have not answered", PENDING)]
     lists = []
@@ -30,9 +30,9 @@ def report_pdf(session: DbSession, endorsement_id: int, today: date) -> bytes:
         c=endorsement.circular,
         kind=kind,
         counts=tracking.counts(session, endorsement_id),
-        timeline=tracking.answers_by_day(session, endorsement_id, office, today),
+        timeline=tracking.answers_by_day(session, endorsement_id, office_tz, today),
         lists=lists,
         today=today,
-        office=current_app.config,
+        office=office.particulars(session),
     )
     return letters.html_to_pdf(html)

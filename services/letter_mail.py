@@ -5,8 +5,8 @@ from typing import Any
 import markupsafe
 from flask import current_app, render_template
 
-from models import Delivery, DeliveryKind, Endorsement, utcnow
-from services import emails, files, kinds
+from models import Delivery, DeliveryKind, Endorsement, session_of, utcnow
+from services import emails, files, kinds, office
 from services.acknowledgements import link_for
 from services.letters import long_date
 
@@ -33,7 +33,7 @@ class LetterParts:
                 "asks": kinds.kind_of(endorsement.ack_kind).asks(
                     f" by {long_date(endorsement.deadline)}" if endorsement.deadline else ""
                 ),
-                "office": current_app.config,
+                "office": office.particulars(session_of(endorsement)),
                 **{stand_in: f"\x00{stand_in}\x00" for stand_in in _PER_OFFICER},
             }
             self._parts[key] = {

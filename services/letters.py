@@ -15,8 +15,8 @@ from flask import current_app, render_template
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from models import Circular, DbSession, Endorsement, utcnow
-from services import audit, fields, files, kinds, memo_file
+from models import Circular, DbSession, Endorsement, session_of, utcnow
+from services import audit, fields, files, kinds, memo_file, office
 from services.errors import Conflict, Invalid, NotFound
 from services.intake import get_circular
 
@@ -47,16 +47,16 @@ def letter_body(endorsement: Endorsement) -> str:
 def draft_defaults(session: DbSession, circular_id: int) -> dict[str, Any]:
     """What the endorsement form starts with: the office's settings and the last file number used."""
     get_circular(session, circular_id)
-    config = current_app.config
+    kept = office.particulars(session)
     last_file_no = session.scalar(sa.select(Endorsement.file_no).order_by(Endorsement.id.desc()).limit(1))
     return {
-        "file_no": last_file_no or config["LETTER_FILE_NO"],
+        "file_no": last_file_no or kept["file_no"],
         "dated": date.today(),
-        "addressee": config["LETTER_ADDRESSEE"],
+        "addressee": kept["addressee"],
         "body": "",  # empty: the standard words, which follow the kind and deadline chosen
-        "signatory_name": config["LETTER_SIGNATORY_NAME"],
-        "signatory_title": config["LETTER_SIGNATORY_TITLE"],
-        "copy_to": config["LETTER_COPY_TO"],
+        "signatory_name": kept["signatory_name"],
+        "signatory_title": kept["signatory_title"],
+        "copy_to": kept["copy_to"],
         "ack_kind": kinds.DEFAULT,
         "deadline": None,
     }
@@ -79,14 +79,16 @@ def _letter_values(circular: Circular, given: Mapping[str, Any]) -> dict[str, An
     body = fields.long_text(given, "body", "Body", 5000, required=False)
     if body == default_body(circular, ack_kind, deadline):
         body = ""
+    # The particulars the office's settings also hold, with their limits.
+    limit = {name: office.BY_NAME[name].max_len for name in ("file_no", "addressee", "signatory_name", "copy_to")}
     return {
-        "file_no": fields.text(given, "file_no", "File number", 200),
+        "file_no": fields.text(given, "file_no", "File number", limit["file_no"]),
         "dated": dated,
-        "addressee": fields.text(given, "addressee", "Addressee", 300),
+        "addressee": fields.text(given, "addressee", "Addressee", limit["addressee"]),
         "body": body,
-        "signatory_name": fields.text(given, "signatory_name", "Signatory", 120),
-        "signatory_title": fields.long_text(given, "signatory_title", "Signatory's designation", 200),
-        "copy_to": fields.long_text({"copy_to": copy_to}, "copy_to", "Copy to", 3000, required=False),
+        "signatory_name": fields.text(given, "signatory_name", "Signatory", limit["signatory_name"]),
+        "signatory_title": office.BY_NAME["signatory_title"].read(given),
+        "copy_to": fields.long_text({"copy_to": copy_to}, "copy_to", "Copy to", limit["copy_to"], required=False),
         "ack_kind": ack_kind,
         "deadline": deadline,
     }
@@ -137,14 +139,22 @@ def revise_draft(
     return endorsement
 
 
+# Where a letter's HTML finds the office's stored emblem: the fetcher answers it from the store, never a URL.
+EMBLEM_URL = "pavati:emblem"
+
+
 class StaticOnlyFetcher(URLFetcher):
     """Lets WeasyPrint read the app's own static files and nothing else: no network, no other files."""
 
-    def __init__(self, static_dir: str) -> None:
+    def __init__(self, static_dir: str, emblem: tuple[bytes, str] | None = None) -> None:
         super().__init__()
         self._root = Path(static_dir).resolve()
+        self._emblem = emblem
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if url == EMBLEM_URL and self._emblem:
+            data, media_type = self._emblem
+            return URLFetcherResponse(url, body=data, headers={"Content-Type": media_type})
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise ValueError(f"letters may not fetch {url[:80]}")
@@ -156,7 +166,9 @@ class StaticOnlyFetcher(URLFetcher):
 
 
 def render_letter(endorsement: Endorsement, draft: bool) -> bytes:
-    """The letter as PDF pages (WeasyPrint), without the memo."""
+    """The letter as PDF pages (WeasyPrint), without the memo, on the office's letterhead as its settings are now."""
+    session = session_of(endorsement)
+    emblem = office.emblem(session)
     html = render_template(
         "letters/endorsement.html",
         e=endorsement,
@@ -164,16 +176,19 @@ def render_letter(endorsement: Endorsement, draft: bool) -> bytes:
         body=letter_body(endorsement),
         draft=draft,
         long_date=long_date,
-        office=current_app.config,
+        office=office.particulars(session),
+        emblem=EMBLEM_URL if emblem else None,
     )
-    return html_to_pdf(html)
+    return html_to_pdf(html, emblem)
 
 
-def html_to_pdf(html: str) -> bytes:
-    """A page of ours as PDF (WeasyPrint), reading only the app's static files (its stylesheets and fonts)."""
+def html_to_pdf(html: str, emblem: tuple[bytes, str] | None = None) -> bytes:
+    """A page of ours as PDF (WeasyPrint), reading only the app's static files (its stylesheets and fonts) and
+    the office's `emblem` (bytes, media type) at EMBLEM_URL."""
     static = current_app.static_folder
     assert static is not None
-    document = HTML(string=html, base_url=Path(static).resolve().as_uri() + "/", url_fetcher=StaticOnlyFetcher(static))
+    fetcher = StaticOnlyFetcher(static, emblem)
+    document = HTML(string=html, base_url=Path(static).resolve().as_uri() + "/", url_fetcher=fetcher)
     return document.write_pdf()
 
 

@@ -1,0 +1,140 @@
+"""The office's settings: its letterhead in English and Hindi, signatory, usual particulars, emblem and contact."""
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from PIL import Image, UnidentifiedImageError
+
+from models import DbSession, Office
+from services import audit, fields, files
+from services.errors import Invalid
+
+# The emblem is printed about 2 cm wide: a small PNG or JPEG is plenty, and nothing bigger is decoded.
+EMBLEM_MAX_BYTES = 512 * 1024
+EMBLEM_MAX_PIXELS = 2000
+EMBLEM_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+EMBLEM_SUFFIX = ".emblem"
+
+
+@dataclass(frozen=True)
+class Particular:
+    """One of the office's settings, defined once: its label, limit, and where its first value comes from.
+
+    `seed` names the environment setting (LETTER_*) that gives it its value on an empty database; `lines`
+    lets it span lines (a copy-to list); `example` is shown beside an empty field."""
+
+    name: str
+    label: str
+    max_len: int
+    required: bool = True
+    lines: bool = False
+    seed: str | None = None
+    example: str = ""
+
+    def read(self, given: Mapping[str, Any]) -> str:
+        """The value `given` holds for it, checked, or Invalid naming the field."""
+        read = fields.long_text if self.lines else fields.text
+        return read(given, self.name, self.label, self.max_len, required=self.required)
+
+
+# Those a letter also carries have the letter's own limits (services.letters.LIMITS asks these).
+PARTICULARS = (
+    Particular("government", "Government (English)", 200, seed="LETTER_GOVERNMENT", example="Government of Haryana"),
+    Particular("government_hi", "Government (Hindi)", 200, required=False, example="हरियाणा सरकार"),
+    Particular("office", "Office (English)", 200, seed="LETTER_OFFICE", example="Chief Secretary's Office"),
+    Particular("office_hi", "Office (Hindi)", 200, required=False, example="मुख्य सचिव कार्यालय"),
+    Particular("department", "Department", 200, required=False, example="General Administration Department"),
+    Particular("branch", "Branch", 200, required=False, example="PAR Cell"),
+    Particular("place", "Place", 100, seed="LETTER_PLACE", example="Chandigarh"),
+    Particular("file_no", "File number of letters", 200, seed="LETTER_FILE_NO"),
+    Particular("addressee", "Letters are addressed to", 300, seed="LETTER_ADDRESSEE"),
+    Particular("signatory_name", "Signatory", 120, seed="LETTER_SIGNATORY_NAME"),
+    Particular("signatory_title", "Signatory's designation", 200, lines=True, seed="LETTER_SIGNATORY_TITLE"),
+    Particular("copy_to", "Copy to (one office a line)", 3000, required=False, lines=True, seed="LETTER_COPY_TO"),
+    Particular(
+        "contact",
+        "The Cell's contact line",
+        300,
+        required=False,
+        example="PAR Cell, Haryana Civil Secretariat, Chandigarh · 0172-2740000 · parcell@hry.gov.in",
+    ),
+)
+BY_NAME = {p.name: p for p in PARTICULARS}
+
+
+def settings(session: DbSession) -> Office:
+    """The office's settings; on an empty database, made from the environment's LETTER_* values."""
+    office = session.get(Office, 1)
+    if office is None:
+        config = current_app.config
+        office = Office(id=1, particulars={p.name: config.get(p.seed, "") if p.seed else "" for p in PARTICULARS})
+        session.add(office)
+        session.flush()
+    return office
+
+
+def particulars(session: DbSession) -> dict[str, str]:
+    """Every setting's value (empty where unset), for forms, letters and pages."""
+    kept = settings(session).particulars
+    return {p.name: str(kept.get(p.name) or "") for p in PARTICULARS}
+
+
+def save(session: DbSession, given: Mapping[str, Any], actor_id: int | None) -> Office:
+    """Change the settings `given` names (each checked; nothing is changed if one is wrong), audited."""
+    office = settings(session)
+    now = dict(particulars(session))
+    changes = {}
+    for name in given.keys() & BY_NAME.keys():
+        value = BY_NAME[name].read(given)
+        if value != now[name]:
+            changes[name] = [now[name], value]
+            now[name] = value
+    if changes:
+        office.particulars = now
+        office.updated_by_id = actor_id
+        audit.record(session, "office.updated", "office", office.id, actor_id, changes=changes)
+    return office
+
+
+def emblem_format(data: bytes) -> str:
+    """The emblem's format ("PNG" or "JPEG") read from its bytes, or Invalid saying what is wrong."""
+    if len(data) > EMBLEM_MAX_BYTES:
+        raise Invalid(f"The emblem must be at most {EMBLEM_MAX_BYTES // 1024} KB.", "emblem")
+    try:
+        # The header first, so that a decompression bomb is refused before any pixel is decoded.
+        with Image.open(io.BytesIO(data)) as image:
+            kind, size = image.format, image.size
+            if kind not in EMBLEM_FORMATS:
+                raise Invalid("The emblem must be a PNG or JPEG image.", "emblem")
+            if max(size) > EMBLEM_MAX_PIXELS:
+                raise Invalid(f"The emblem must be at most {EMBLEM_MAX_PIXELS} pixels wide and high.", "emblem")
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise Invalid("The emblem must be a PNG or JPEG image.", "emblem") from None
+    return str(kind)
+
+
+def set_emblem(session: DbSession, data: bytes | None, actor_id: int | None) -> Office:
+    """Keep `data` as the office's emblem (checked by its bytes), or remove the emblem with None; audited."""
+    office = settings(session)
+    sha = None
+    if data is not None:
+        emblem_format(data)
+        sha = files.store(data, EMBLEM_SUFFIX)
+    if sha != office.emblem_sha256:
+        office.emblem_sha256 = sha
+        office.updated_by_id = actor_id
+        audit.record(session, "office.emblem", "office", office.id, actor_id, emblem_sha256=sha)
+    return office
+
+
+def emblem(session: DbSession) -> tuple[bytes, str] | None:
+    """The emblem's bytes and media type, or None when the office has none."""
+    sha = settings(session).emblem_sha256
+    if sha is None:
+        return None
+    data = files.load(sha, EMBLEM_SUFFIX)
+    return data, EMBLEM_FORMATS[emblem_format(data)]
