@@ -33,8 +33,7 @@ def edit() -> Any:
             return redirect(url_for("office.edit"))
     elif request.method == "POST":
         flash("Nothing was saved: the form had expired. Try again.", "error")
-    has_emblem = office.settings(db.session).emblem_sha256 is not None
-    db.session.commit()  # the settings made from the environment on a first visit
+    has_emblem = office.emblem_sha256(db.session) is not None
     return render_template(
         "office/edit.html",
         particulars=office.PARTICULARS,

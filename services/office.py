@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 from PIL import Image, UnidentifiedImageError
 
@@ -65,27 +66,34 @@ PARTICULARS = (
 BY_NAME = {p.name: p for p in PARTICULARS}
 
 
-def settings(session: DbSession) -> Office:
-    """The office's settings; on an empty database, made from the environment's LETTER_* values."""
+def _from_environment() -> dict[str, str]:
+    config = current_app.config
+    return {p.name: str(config.get(p.seed) or "") if p.seed else "" for p in PARTICULARS}
+
+
+def _kept(session: DbSession) -> Office:
+    """The settings' row, made from the environment's values the first time an admin changes anything.
+    Reading never writes: officers' pages read the settings, and must not queue behind one another."""
     office = session.get(Office, 1)
     if office is None:
-        config = current_app.config
-        office = Office(id=1, particulars={p.name: config.get(p.seed, "") if p.seed else "" for p in PARTICULARS})
+        office = Office(id=1, particulars=_from_environment())
         session.add(office)
         session.flush()
     return office
 
 
 def particulars(session: DbSession) -> dict[str, str]:
-    """Every setting's value (empty where unset), for forms, letters and pages."""
-    kept = settings(session).particulars
+    """Every setting's value (empty where unset), for forms, letters and pages: until an admin has set them,
+    the environment's LETTER_* values."""
+    office = session.get(Office, 1)
+    kept = office.particulars if office is not None else _from_environment()
     return {p.name: str(kept.get(p.name) or "") for p in PARTICULARS}
 
 
 def save(session: DbSession, given: Mapping[str, Any], actor_id: int | None) -> Office:
     """Change the settings `given` names (each checked; nothing is changed if one is wrong), audited."""
-    office = settings(session)
-    now = dict(particulars(session))
+    office = _kept(session)
+    now = particulars(session)
     changes = {}
     for name in given.keys() & BY_NAME.keys():
         value = BY_NAME[name].read(given)
@@ -119,7 +127,7 @@ def emblem_format(data: bytes) -> str:
 
 def set_emblem(session: DbSession, data: bytes | None, actor_id: int | None) -> Office:
     """Keep `data` as the office's emblem (checked by its bytes), or remove the emblem with None; audited."""
-    office = settings(session)
+    office = _kept(session)
     sha = None
     if data is not None:
         emblem_format(data)
@@ -131,9 +139,14 @@ def set_emblem(session: DbSession, data: bytes | None, actor_id: int | None) -> 
     return office
 
 
+def emblem_sha256(session: DbSession) -> str | None:
+    """The stored emblem's digest, or None when the office has none."""
+    return session.scalar(sa.select(Office.emblem_sha256).where(Office.id == 1))
+
+
 def emblem(session: DbSession) -> tuple[bytes, str] | None:
     """The emblem's bytes and media type, or None when the office has none."""
-    sha = settings(session).emblem_sha256
+    sha = emblem_sha256(session)
     if sha is None:
         return None
     data = files.load(sha, EMBLEM_SUFFIX)
