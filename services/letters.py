@@ -196,9 +196,11 @@ def letter_with_memo(endorsement: Endorsement, draft: bool) -> bytes:
     """The letter followed by every page of the memo it forwards, made inert: what officers receive.
     Nothing of the memo may run, launch or link out under the State's letterhead."""
     writer = pypdf.PdfWriter()
-    writer.append(io.BytesIO(render_letter(endorsement, draft)))
+    letter = pypdf.PdfReader(io.BytesIO(render_letter(endorsement, draft)))
+    writer.append(letter)
     writer.append(io.BytesIO(memo_file.inert(files.load(endorsement.circular.pdf_sha256))))
-    writer.add_metadata({"/Title": f"{endorsement.file_no} — {endorsement.circular.subject}"})
+    # The bundle is described as the letter is (its title, the office as author, what it forwards, its date).
+    writer.add_metadata(dict(letter.metadata or {}))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -60,9 +60,18 @@ def test_issued_pdf_has_the_particulars_and_never_changes(app: Flask):
             "25th March, 2026",
             "All the IAS officers in Haryana",
             "Chandigarh",
+            "Sir/Madam,",
+            "Yours faithfully,",
         ]:
             assert words in text, words
         assert "DRAFT" not in text
+        reader = pypdf.PdfReader(io.BytesIO(issued))
+        info = reader.metadata or {}
+        assert info["/Title"].startswith("No.30/10/2025-1PAR Cell: Instructions regarding Updation of Email ID")
+        assert info["/Author"] == "Chief Secretary's Office (PAR Cell), Government of Haryana"
+        assert "T-28/27/2025-iGOT Part(1)" in info["/Subject"] and info["/CreationDate"].startswith("D:20260311")
+        # Page numbers from the second page on, as office letters have them.
+        assert "Page 1 of" not in reader.pages[0].extract_text() and "Page 2 of" in reader.pages[1].extract_text()
         with pytest.raises(Conflict):
             letters.revise_draft(db.session, endorsement_id, {"file_no": "changed"}, None)
         with pytest.raises(Conflict):
