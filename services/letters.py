@@ -139,6 +139,9 @@ def revise_draft(
     return endorsement
 
 
+# A letter (or report) longer than this is refused: no field is that long, so something is wrong.
+MAX_PAGES = 40
+
 # Where a letter's HTML finds the office's stored emblem: the fetcher answers it from the store, never a URL.
 EMBLEM_URL = "pavati:emblem"
 
@@ -188,7 +191,10 @@ def html_to_pdf(html: str, emblem: tuple[bytes, str] | None = None) -> bytes:
     static = current_app.static_folder
     assert static is not None
     fetcher = StaticOnlyFetcher(static, emblem)
-    document = HTML(string=html, base_url=Path(static).resolve().as_uri() + "/", url_fetcher=fetcher)
+    document = HTML(string=html, base_url=Path(static).resolve().as_uri() + "/", url_fetcher=fetcher).render()
+    # Every field has its limit, so a letter is a few pages; one past this is refused rather than stored.
+    if len(document.pages) > MAX_PAGES:
+        raise Invalid(f"This would make {len(document.pages)} pages; a letter may have at most {MAX_PAGES}.")
     return document.write_pdf()
 
 

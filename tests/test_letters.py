@@ -11,8 +11,8 @@ from flask import Flask
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject, TextStringObject
 
 from models import db
-from services import intake, letters
-from services.errors import Conflict
+from services import intake, letters, office
+from services.errors import Conflict, Invalid
 from tests.conftest import MEMO_FIELDS, sample
 
 
@@ -97,11 +97,41 @@ def test_standard_words_follow_a_changed_kind_and_deadline(app: Flask):
     assert "iGOT Karmayogi portal is the same" not in " ".join(text.split())
 
 
-def test_what_staff_type_is_escaped_not_markup(app: Flask):
+HOSTILE = {
+    "addressee": '<img src="file:///etc/passwd"> All officers',
+    "body": '<b>bold</b> text <style>@import url("http://169.254.169.254/latest/meta-data/");</style>',
+    "signatory_name": '<link rel="attachment" href="file:///etc/passwd">',
+    "copy_to": "http://169.254.169.254/latest/meta-data/\n<iframe src=https://example.com>",
+}
+
+
+def test_what_staff_type_is_escaped_not_markup_and_nothing_is_fetched(app: Flask, monkeypatch: pytest.MonkeyPatch):
+    asked: list[str] = []
+    fetch = letters.StaticOnlyFetcher.fetch
+
+    def fetch_and_note(self: letters.StaticOnlyFetcher, url: str, headers: Any = None) -> Any:
+        asked.append(url)
+        return fetch(self, url, headers)
+
+    monkeypatch.setattr(letters.StaticOnlyFetcher, "fetch", fetch_and_note)
     with app.app_context():
-        endorsement_id = draft(app, addressee='<img src="file:///etc/passwd"> All officers', body="<b>bold</b> text")
-        text = pdf_text(letters.preview_pdf(db.session, endorsement_id))
-    assert '<img src="file:///etc/passwd">' in text and "<b>bold</b>" in text
+        office.save(db.session, {"office": '<img src="http://169.254.169.254/">', "branch": "@import url(x.css);"}, None)
+        endorsement_id = draft(app, **HOSTILE)
+        pdf = letters.preview_pdf(db.session, endorsement_id)
+    text = pdf_text(pdf)
+    assert '<img src="file:///etc/passwd">' in text and "<b>bold</b>" in text and "169.254.169.254" in text
+    assert '<link rel="attachment"' in text and '<img src="http://169.254.169.254/">' in text
+    # The letter asked for its own stylesheet (and the fonts it names) and nothing typed: no file, no address.
+    assert asked and all(url.startswith(Path(app.static_folder or "").resolve().as_uri()) for url in asked), asked
+    assert b"/EmbeddedFile" not in pdf and b"/URI" not in pdf
+
+
+def test_a_letter_past_the_page_cap_is_refused(app: Flask, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(letters, "MAX_PAGES", 1)
+    with app.app_context():
+        endorsement_id = draft(app)
+        with pytest.raises(Invalid, match="at most 1"):
+            letters.preview_pdf(db.session, endorsement_id)
 
 
 def test_renderer_fetches_only_static_files(app: Flask, tmp_path: Path):
