@@ -115,7 +115,9 @@ def test_what_staff_type_is_escaped_not_markup_and_nothing_is_fetched(app: Flask
 
     monkeypatch.setattr(letters.StaticOnlyFetcher, "fetch", fetch_and_note)
     with app.app_context():
-        office.save(db.session, {"office": '<img src="http://169.254.169.254/">', "branch": "@import url(x.css);"}, None)
+        office.save(
+            db.session, {"office": '<img src="http://169.254.169.254/">', "branch": "@import url(x.css);"}, None
+        )
         endorsement_id = draft(app, **HOSTILE)
         pdf = letters.preview_pdf(db.session, endorsement_id)
     text = pdf_text(pdf)
