@@ -12,7 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import exc as sa_exc
 
 from models import db
-from services import accounts, bounces, demo, dispatch, outbox, tracking
+from services import accounts, bounces, demo, dispatch, letters, outbox, tracking
 from services.errors import ServiceError
 
 users = AppGroup("users", help="Staff accounts and API tokens.")
@@ -123,6 +123,7 @@ def load_demo() -> None:
 outbox_cli = AppGroup("outbox", help="The outbox: send what is due, or see how sending goes.")
 reminders_cli = AppGroup("reminders", help="Scheduled reminders.")
 bounces_cli = AppGroup("bounces", help="Mail that came back.")
+letters_cli = AppGroup("letters", help="Endorsement letters.")
 
 
 @outbox_cli.command("send")
@@ -174,9 +175,19 @@ def bounces_import(path: Path) -> None:
     )
 
 
+@letters_cli.command("render")
+@click.argument("endorsement_id", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="PDF to write")
+@cli_errors
+def letters_render(endorsement_id: int, output: Path) -> None:
+    """Write a letter's PDF as it would be issued (a draft marked DRAFT; an issued letter as it was issued)."""
+    output.write_bytes(letters.preview_pdf(db.session, endorsement_id))
+    click.echo(f"Letter #{endorsement_id} written to {output}.")
+
+
 def init_app(app: Flask) -> None:
     """Add the commands to `flask --app app`."""
     app.cli.add_command(users)
     app.cli.add_command(load_demo)
-    for group in (outbox_cli, reminders_cli, bounces_cli):
+    for group in (outbox_cli, reminders_cli, bounces_cli, letters_cli):
         app.cli.add_command(group)

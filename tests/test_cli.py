@@ -1,11 +1,14 @@
 """The command line: staff accounts, API tokens and demo data."""
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from pypdf import PdfReader
 
 from models import Circular, Officer, User, db
-from services import accounts, dispatch, letters, postbox
+from services import accounts, dispatch, intake, letters, postbox
+from tests.conftest import MEMO_FIELDS, sample
 
 
 def test_create_user_with_password_piped_twice(app: Flask, runner: Any):
@@ -95,3 +98,19 @@ def test_passwd_deactivate_and_revoke(app: Flask, runner: Any, client: Any):
     with app.app_context():
         assert accounts.authenticate(db.session, "ds@hry.gov.in", "another password") is None
     assert runner.invoke(args=["users", "deactivate", "nobody@hry.gov.in"]).exit_code != 0
+
+
+def test_letters_render_writes_a_draft_from_the_shell(app: Flask, runner: Any, tmp_path: Path):
+    with app.app_context():
+        memo = intake.read_memo(db.session, sample("dopt-igot-email-om.pdf"))
+        circular = intake.diarise(db.session, memo.sha256, "om.pdf", MEMO_FIELDS, None)
+        fields = {**letters.draft_defaults(db.session, circular.id), "dated": "2026-03-11"}
+        endorsement_id = letters.prepare_endorsement(db.session, circular.id, fields, None).id
+        db.session.commit()
+    out = tmp_path / "out.pdf"
+    done = runner.invoke(args=["letters", "render", str(endorsement_id), "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    text = " ".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "DRAFT" in text and "T-28/27/2025-iGOT Part(1)" in text
+    missing = runner.invoke(args=["letters", "render", "999", "-o", str(tmp_path / "no.pdf")])
+    assert missing.exit_code != 0 and "No such" in missing.output and not (tmp_path / "no.pdf").exists()
