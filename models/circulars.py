@@ -78,6 +78,9 @@ class Circular(db.Model):  # type: ignore[name-defined,misc]
 class Endorsement(db.Model):  # type: ignore[name-defined,misc]
     """The forwarding letter for one circular. A draft until issued; immutable after."""
 
+    # A letter is corrected once: a second correction corrects the first.
+    __table_args__ = (sa.Index("uq_endorsement_supersedes_id", "supersedes_id", unique=True),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     circular_id: Mapped[int] = mapped_column(sa.ForeignKey("circular.id"), index=True)
     file_no: Mapped[str] = mapped_column(sa.String(200))
@@ -105,13 +108,32 @@ class Endorsement(db.Model):  # type: ignore[name-defined,misc]
     issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A draft the clerk has sent to the signatory: it waits in the approver's queue until changed or approved.
+    submitted_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    # A correction is a new endorsement naming the one it replaces; both are kept.
+    supersedes_id: Mapped[int | None] = mapped_column(sa.ForeignKey("endorsement.id"))
 
     circular: Mapped[Circular] = relationship(back_populates="endorsements")
     issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    supersedes: Mapped["Endorsement | None"] = relationship(
+        remote_side=[id], foreign_keys=[supersedes_id], back_populates="superseded_by"
+    )
+    superseded_by: Mapped["Endorsement | None"] = relationship(back_populates="supersedes")
 
     @property
     def is_issued(self) -> bool:
         return self.issued_at is not None
+
+    @property
+    def status(self) -> str:
+        """draft, awaiting_approval, issued, or superseded (by an issued correction)."""
+        if self.superseded_by is not None and self.superseded_by.is_issued:
+            return "superseded"
+        if self.is_issued:
+            return "issued"
+        return "awaiting_approval" if self.submitted_at else "draft"
 
     @property
     def copy_to_list(self) -> list[str]:

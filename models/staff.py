@@ -11,9 +11,11 @@ from models.base import db, utcnow
 
 
 class Role(enum.StrEnum):
-    """What a staff member may do: admins everything, clerks the work, viewers only look."""
+    """What a staff member may do: admins everything, clerks the work, approvers the work and issuing
+    letters (the signatory: a clerk prepares, an approver approves), viewers only look."""
 
     ADMIN = "admin"
+    APPROVER = "approver"
     CLERK = "clerk"
     VIEWER = "viewer"
 
@@ -41,8 +43,12 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
         return f"{self.id}:{self.session_nonce}"
 
     def can_work(self) -> bool:
-        """May change things: register, prepare, issue, send."""
-        return self.role in (Role.ADMIN, Role.CLERK)
+        """May change things: register, prepare, send."""
+        return self.role in (Role.ADMIN, Role.APPROVER, Role.CLERK)
+
+    def can_approve(self) -> bool:
+        """May approve a letter, which issues it in the office's name."""
+        return self.role in (Role.ADMIN, Role.APPROVER)
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

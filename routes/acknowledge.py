@@ -43,6 +43,7 @@ def _show(recipient: Recipient, token: str, given: dict[str, Any], errors: dict[
             r=recipient,
             e=endorsement,
             kind=kinds.kind_of(endorsement.ack_kind),
+            corrected=acknowledgements.current_letter(endorsement),
             form=FlaskForm(),
             given=given,
             errors=errors,

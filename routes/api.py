@@ -113,7 +113,10 @@ def endorsement_json(e: Endorsement) -> dict[str, Any]:
         "copy_to": e.copy_to_list,
         "ack_kind": e.ack_kind,
         "deadline": _iso(e.deadline),
-        "status": "issued" if e.is_issued else "draft",
+        "status": e.status,
+        "submitted_at": _iso(e.submitted_at),
+        "supersedes": e.supersedes_id,
+        "superseded_by": e.superseded_by.id if e.superseded_by else None,
         "revision": e.revision,
         "issued_at": _iso(e.issued_at),
         "pdf_sha256": e.pdf_sha256,
@@ -264,6 +267,13 @@ def update_officer(officer_id: int) -> Any:
     return jsonify(officer_json(officer))
 
 
+def _with_signatory(given: dict[str, Any]) -> dict[str, Any]:
+    """The API calls the signatory's name "signatory", as its JSON shows it."""
+    if "signatory" in given and "signatory_name" not in given:
+        given["signatory_name"] = given["signatory"]
+    return given
+
+
 def _json_object(what: str) -> dict[str, Any]:
     given = request.get_json(silent=True)
     if not isinstance(given, dict):
@@ -274,9 +284,7 @@ def _json_object(what: str) -> dict[str, Any]:
 @bp.post("/circulars/<id:circular_id>/endorsements")
 def create_endorsement(circular_id: int) -> Any:
     actor = _actor()
-    given = _json_object("endorsement")
-    if "signatory" in given and "signatory_name" not in given:
-        given["signatory_name"] = given["signatory"]
+    given = _with_signatory(_json_object("endorsement"))
     endorsement = letters.prepare_endorsement(db.session, circular_id, given, actor.id)
     db.session.commit()
     return jsonify(endorsement_json(endorsement)), 201
@@ -288,16 +296,55 @@ def get_endorsement(endorsement_id: int) -> Any:
     return jsonify(endorsement_json(letters.get_endorsement(db.session, endorsement_id)))
 
 
-@bp.post("/endorsements/<id:endorsement_id>/issue")
-def issue(endorsement_id: int) -> Any:
+@bp.patch("/endorsements/<id:endorsement_id>")
+def update_endorsement(endorsement_id: int) -> Any:
+    """Change the fields sent of a draft (409 once issued, nothing changed); it goes back from the approver."""
     actor = _actor()
+    given = _with_signatory(_json_object("endorsement"))
+    endorsement = letters.revise_draft(db.session, endorsement_id, given, actor.id)
+    db.session.commit()
+    return jsonify(endorsement_json(endorsement))
+
+
+def _seen_revision() -> int | None:
     given = request.get_json(silent=True)
     revision = given.get("revision") if isinstance(given, dict) else None
     if revision is not None and (isinstance(revision, bool) or not isinstance(revision, int)):
         raise Invalid("revision must be the whole number shown in the draft.", "revision")
-    endorsement = letters.issue_endorsement(db.session, endorsement_id, actor.id, revision)
+    return revision
+
+
+@bp.post("/endorsements/<id:endorsement_id>/submit")
+def submit(endorsement_id: int) -> Any:
+    """Send the draft for approval (optional JSON `revision`: the draft read)."""
+    actor = _actor()
+    endorsement = letters.submit_for_approval(db.session, endorsement_id, actor.id, _seen_revision())
     db.session.commit()
     return jsonify(endorsement_json(endorsement))
+
+
+@bp.post("/endorsements/<id:endorsement_id>/approve")
+@bp.post("/endorsements/<id:endorsement_id>/issue")
+def approve(endorsement_id: int) -> Any:
+    """Approve the draft, which issues it: approvers and admins only, never the one who prepared it."""
+    actor = _actor()
+    if not actor.can_approve():
+        abort(403, "Only an approver or an admin can approve (issue) a letter; submit it for approval instead.")
+    endorsement = letters.approve(db.session, endorsement_id, actor.id, _seen_revision())
+    db.session.commit()
+    return jsonify(endorsement_json(endorsement))
+
+
+@bp.post("/endorsements/<id:endorsement_id>/supersede")
+def supersede(endorsement_id: int) -> Any:
+    """A correction of an issued letter: a new draft with the fields sent changed (the JSON may be empty)."""
+    actor = _actor()
+    given = request.get_json(silent=True) if request.content_length else {}
+    if not isinstance(given, dict):
+        raise Invalid("Send the fields to change as a JSON object (it may be empty).")
+    correction = letters.supersede(db.session, endorsement_id, _with_signatory(given), actor.id)
+    db.session.commit()
+    return jsonify(endorsement_json(correction)), 201
 
 
 @bp.get("/endorsements/<id:endorsement_id>/pdf")

@@ -41,6 +41,19 @@ def clerk_required(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
+def approver_required(view: F) -> F:
+    """Those who may approve (issue) letters: approvers and admins; clerks and viewers get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.can_approve():
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
 def admin_required(view: F) -> F:
     """Admins only; clerks and viewers get 403."""
 

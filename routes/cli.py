@@ -11,7 +11,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import exc as sa_exc
 
-from models import db
+from models import Role, db
 from services import accounts, bounces, demo, dispatch, letters, outbox, tracking
 from services.errors import ServiceError
 
@@ -41,7 +41,7 @@ def cli_errors(command: F) -> F:
 @users.command("create")
 @click.argument("email")
 @click.option("--name", required=True, help="The person's name.")
-@click.option("--role", type=click.Choice(["admin", "clerk", "viewer"]), default="clerk", show_default=True)
+@click.option("--role", type=click.Choice([role.value for role in Role]), default="clerk", show_default=True)
 @cli_errors
 def create_user(email: str, name: str, role: str) -> None:
     """Create a staff account. The password is asked for twice, or read from stdin when piped."""

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_login import current_user, login_required
 
 from models import db
-from routes.auth import clerk_required
+from routes.auth import approver_required, clerk_required
 from routes.forms import ActionForm, EndorsementForm
 from routes.pages import committed, page_number, pages, pdf_response, show_refusal, spreadsheet_response
 from services import (
@@ -44,7 +44,7 @@ def new(circular_id: int) -> Any:
             db.session.rollback()
             show_refusal(form, exc)
         else:
-            flash("Draft saved. Preview it, then issue it.", "success")
+            flash("Draft saved. Preview it, then submit it for approval.", "success")
             return redirect(url_for("endorsements.show", endorsement_id=endorsement.id))
     return render_template("endorsements/form.html", form=form, circular=circular, endorsement=None)
 
@@ -104,6 +104,7 @@ def show(endorsement_id: int) -> Any:
         paging=pages(total, PER_PAGE),
         kind=kinds.kind_of(endorsement.ack_kind),
         action=ActionForm(),
+        approval_refused=letters.approval_refused(db.session, endorsement, current_user.id),
     )
 
 
@@ -145,17 +146,52 @@ def preview(endorsement_id: int) -> Any:
     return pdf_response(letters.preview_pdf(db.session, endorsement_id), f"endorsement-{endorsement.id}.pdf")
 
 
-@bp.route("/endorsements/<id:endorsement_id>/issue", methods=["POST"])
+@bp.route("/endorsements/<id:endorsement_id>/submit", methods=["POST"])
 @clerk_required
-def issue(endorsement_id: int) -> Any:
-    """Issue the draft, if it is still the revision the clerk had on screen."""
+def submit(endorsement_id: int) -> Any:
+    """Send the draft on screen to the signatory for approval."""
     return _act(
         endorsement_id,
-        lambda: letters.issue_endorsement(
-            db.session, endorsement_id, current_user.id, fields.positive_int(request.form.get("revision"))
-        ),
-        lambda _: "Letter issued. It can no longer be changed.",
+        lambda: letters.submit_for_approval(db.session, endorsement_id, current_user.id, _seen_revision()),
+        lambda _: "Sent for approval. The letter is issued when an approver approves it.",
     )
+
+
+@bp.route("/endorsements/<id:endorsement_id>/approve", methods=["POST"])
+@bp.route("/endorsements/<id:endorsement_id>/issue", methods=["POST"])
+@approver_required
+def approve(endorsement_id: int) -> Any:
+    """Approve the draft on screen, which issues it, if it is still the revision the approver read."""
+    return _act(
+        endorsement_id,
+        lambda: letters.approve(db.session, endorsement_id, current_user.id, _seen_revision()),
+        lambda _: "Approved and issued. The letter can no longer be changed.",
+    )
+
+
+def _seen_revision() -> int | None:
+    return fields.positive_int(request.form.get("revision"))
+
+
+@bp.route("/endorsements/<id:endorsement_id>/supersede", methods=["POST"])
+@clerk_required
+def supersede(endorsement_id: int) -> Any:
+    """Start a correction of an issued letter: a new draft, with the old one kept and linked."""
+    if not ActionForm().validate_on_submit():
+        flash("The form had expired; please try again.", "error")
+        return redirect(url_for("endorsements.show", endorsement_id=endorsement_id))
+    done, correction = committed(lambda: letters.supersede(db.session, endorsement_id, {}, current_user.id))
+    if not done or correction is None:
+        return redirect(url_for("endorsements.show", endorsement_id=endorsement_id))
+    flash("A correction is drafted from the issued letter. Change what was wrong, then submit it.", "success")
+    return redirect(url_for("endorsements.edit", endorsement_id=correction.id))
+
+
+@bp.get("/approvals")
+@approver_required
+def approvals() -> Any:
+    """The approver's queue: drafts sent for approval, oldest first."""
+    return render_template("endorsements/approvals.html", waiting=letters.awaiting_approval(db.session))
 
 
 # The sending buttons on the endorsement page: each one service call, its outcome flashed.

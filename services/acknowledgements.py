@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
-from models import Acknowledgement, DbSession, Recipient, utcnow
+from models import Acknowledgement, DbSession, Endorsement, Recipient, utcnow
 from services import audit, fields, files, kinds, tokens
 from services.errors import Expired, Invalid, NotFound
 from services.fields import printable
@@ -92,11 +92,19 @@ def _locked(session: DbSession, *where: sa.ColumnElement[bool]) -> Recipient | N
     ).one()
 
 
+def current_letter(endorsement: Endorsement) -> Endorsement:
+    """The letter an officer's link now leads to: the last issued correction of theirs, or theirs."""
+    while endorsement.superseded_by is not None and endorsement.superseded_by.is_issued:
+        endorsement = endorsement.superseded_by
+    return endorsement
+
+
 def letter_pdf(recipient: Recipient) -> bytes:
-    """The issued letter the recipient was sent."""
-    if not recipient.endorsement.pdf_sha256:
+    """The issued letter the recipient was sent, or the correction that replaced it."""
+    letter = current_letter(recipient.endorsement)
+    if not letter.pdf_sha256:
         raise NotFound("This letter is not issued.")
-    return files.load(recipient.endorsement.pdf_sha256)
+    return files.load(letter.pdf_sha256)
 
 
 def expired(recipient: Recipient, today: date) -> bool:

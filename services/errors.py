@@ -36,3 +36,9 @@ class Expired(ServiceError):
     """Too late: an officer's link past its deadline and grace."""
 
     status = 410
+
+
+class Forbidden(ServiceError):
+    """Not this person: a clerk approving a letter, or the one who prepared it."""
+
+    status = 403

@@ -15,9 +15,9 @@ from flask import current_app, render_template
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from models import Circular, DbSession, Endorsement, session_of, utcnow
+from models import Circular, DbSession, Endorsement, User, session_of, utcnow
 from services import audit, fields, files, kinds, memo_file, office
-from services.errors import Conflict, Invalid, NotFound
+from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.intake import get_circular
 
 
@@ -60,6 +60,24 @@ def draft_defaults(session: DbSession, circular_id: int) -> dict[str, Any]:
         "ack_kind": kinds.DEFAULT,
         "deadline": None,
     }
+
+
+# What a clerk writes in a letter: every one checked by _letter_values, copied by a correction.
+LETTER_FIELDS = (
+    "file_no",
+    "dated",
+    "addressee",
+    "body",
+    "signatory_name",
+    "signatory_title",
+    "copy_to",
+    "ack_kind",
+    "deadline",
+)
+
+
+def _written(endorsement: Endorsement) -> dict[str, Any]:
+    return {name: getattr(endorsement, name) for name in LETTER_FIELDS}
 
 
 def _letter_values(circular: Circular, given: Mapping[str, Any]) -> dict[str, Any]:
@@ -118,17 +136,19 @@ def get_endorsement(session: DbSession, endorsement_id: int) -> Endorsement:
 def revise_draft(
     session: DbSession, endorsement_id: int, given: Mapping[str, Any], actor_id: int | None
 ) -> Endorsement:
-    """Change a draft. An issued letter never changes: a correction is a new endorsement."""
+    """Change a draft: the fields `given`, the rest as they are. An issued letter never changes: a correction
+    is a new endorsement (supersede)."""
     endorsement = get_endorsement(session, endorsement_id)
     if endorsement.is_issued:
         raise Conflict("This letter has been issued and can no longer be changed.")
-    values = _letter_values(endorsement.circular, given)
+    values = _letter_values(endorsement.circular, {**_written(endorsement), **given})
     before = {k: str(getattr(endorsement, k)) for k in values}
     # Conditional, so that a revision racing an issue cannot change a letter already issued.
     done = session.execute(
         sa.update(Endorsement)
         .where(Endorsement.id == endorsement_id, Endorsement.issued_at.is_(None))
-        .values(**values, revision=Endorsement.revision + 1)
+        # Changed words go back to the clerk: an approver never approves what they were not shown.
+        .values(**values, revision=Endorsement.revision + 1, submitted_at=None, submitted_by_id=None)
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
@@ -236,11 +256,7 @@ def issue_endorsement(
     `seen_revision` is the draft the clerk looked at; if someone has changed it since, the
     letter is not issued, so that nobody issues words they have not read.
     """
-    endorsement = get_endorsement(session, endorsement_id)
-    if endorsement.is_issued:
-        raise Conflict("This letter has already been issued.")
-    if seen_revision is not None and seen_revision != endorsement.revision:
-        raise Conflict("The draft has been changed since you opened it; preview it again, then issue.")
+    endorsement = _current_draft(session, endorsement_id, seen_revision)
     rendered_revision = endorsement.revision
     sha = files.store(letter_with_memo(endorsement, draft=False))
     # Conditional: two clerks pressing Issue at once cannot both issue, and a draft changed while
@@ -263,6 +279,85 @@ def issue_endorsement(
     session.refresh(endorsement)
     audit.record(session, "endorsement.issued", "endorsement", endorsement.id, actor_id, pdf_sha256=sha)
     return endorsement
+
+
+def _current_draft(session: DbSession, endorsement_id: int, seen_revision: int | None) -> Endorsement:
+    endorsement = get_endorsement(session, endorsement_id)
+    if endorsement.is_issued:
+        raise Conflict("This letter has already been issued.")
+    if seen_revision is not None and seen_revision != endorsement.revision:
+        raise Conflict("The draft has been changed since you opened it; preview it again.")
+    return endorsement
+
+
+def submit_for_approval(
+    session: DbSession, endorsement_id: int, actor_id: int | None, seen_revision: int | None = None
+) -> Endorsement:
+    """The clerk sends the draft they previewed to the signatory: it waits in the approvers' queue until it is
+    approved, or changed (which takes it back)."""
+    endorsement = _current_draft(session, endorsement_id, seen_revision)
+    if endorsement.submitted_at is not None:
+        raise Conflict("This letter is already awaiting approval.")
+    endorsement.submitted_at, endorsement.submitted_by_id = utcnow(), actor_id
+    audit.record(
+        session, "endorsement.submitted", "endorsement", endorsement.id, actor_id, revision=endorsement.revision
+    )
+    return endorsement
+
+
+def approval_refused(session: DbSession, endorsement: Endorsement, user_id: int | None) -> str | None:
+    """Why this person may not approve this letter (so the page offers them "Submit" instead), or None."""
+    user = session.get(User, user_id) if user_id is not None else None
+    if user is None or not user.can_approve():
+        return "Only an approver or an admin can approve a letter; submit it for approval instead."
+    prepared = user.id in (endorsement.created_by_id, endorsement.submitted_by_id)
+    if prepared and not office.particulars(session)["one_person_office"]:
+        return "You prepared this letter, so someone else must approve it."
+    return None
+
+
+def approve(session: DbSession, endorsement_id: int, actor_id: int, seen_revision: int | None = None) -> Endorsement:
+    """The signatory approves the draft they read, which issues it in the office's name.
+
+    Only an approver or an admin approves, and never a letter they prepared or submitted themselves, unless the
+    office's settings say it is a one-person office: a second pair of eyes before anything goes out."""
+    endorsement = _current_draft(session, endorsement_id, seen_revision)
+    refused = approval_refused(session, endorsement, actor_id)
+    if refused:
+        raise Forbidden(refused)
+    issued = issue_endorsement(session, endorsement_id, actor_id, seen_revision)
+    audit.record(session, "endorsement.approved", "endorsement", endorsement_id, actor_id, revision=issued.revision)
+    return issued
+
+
+def supersede(session: DbSession, endorsement_id: int, given: Mapping[str, Any], actor_id: int | None) -> Endorsement:
+    """A correction: a new draft of an issued letter, with the fields `given` changed; both are kept, and once the
+    correction is issued the old letter is marked superseded and its officers' links lead to the new one."""
+    old = get_endorsement(session, endorsement_id)
+    if not old.is_issued:
+        raise Conflict("Only an issued letter is corrected by a new one; change this draft instead.")
+    if old.superseded_by is not None:
+        raise Conflict(
+            f"This letter is already being corrected by letter #{old.superseded_by.id}.",
+            superseded_by=old.superseded_by.id,
+        )
+    values = _letter_values(old.circular, {**_written(old), **given})
+    correction = Endorsement(circular_id=old.circular_id, created_by_id=actor_id, supersedes_id=old.id, **values)
+    try:
+        with session.begin_nested():  # two corrections at once: the second is refused, not a failure
+            session.add(correction)
+            session.flush()
+    except sa.exc.IntegrityError:
+        raise Conflict("This letter is already being corrected.") from None
+    session.expire(old, ["superseded_by"])  # read again: it now names the correction
+    audit.record(session, "endorsement.prepared", "endorsement", correction.id, actor_id, supersedes=old.id)
+    return correction
+
+
+def awaiting_approval(session: DbSession) -> list[Endorsement]:
+    """Drafts sent for approval, oldest first: the approver's queue."""
+    waiting = sa.select(Endorsement).where(Endorsement.submitted_at.is_not(None), Endorsement.issued_at.is_(None))
+    return list(session.scalars(waiting.order_by(Endorsement.submitted_at)))
 
 
 def endorsements_of(session: DbSession, circular_id: int) -> list[Endorsement]:

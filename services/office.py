@@ -20,12 +20,16 @@ EMBLEM_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
 EMBLEM_SUFFIX = ".emblem"
 
 
+YES = "yes"
+
+
 @dataclass(frozen=True)
 class Particular:
     """One of the office's settings, defined once: its label, limit, and where its first value comes from.
 
     `seed` names the environment setting (LETTER_*) that gives it its value on an empty database; `lines`
-    lets it span lines (a copy-to list); `example` is shown beside an empty field."""
+    lets it span lines (a copy-to list); a `yes_no` one is a tick box, kept as "yes" or ""; `example` is
+    shown beside an empty field."""
 
     name: str
     label: str
@@ -34,9 +38,12 @@ class Particular:
     lines: bool = False
     seed: str | None = None
     example: str = ""
+    yes_no: bool = False
 
     def read(self, given: Mapping[str, Any]) -> str:
         """The value `given` holds for it, checked, or Invalid naming the field."""
+        if self.yes_no:
+            return YES if str(given.get(self.name) or "").strip().lower() in ("yes", "on", "true", "1") else ""
         read = fields.long_text if self.lines else fields.text
         return read(given, self.name, self.label, self.max_len, required=self.required)
 
@@ -61,6 +68,13 @@ PARTICULARS = (
         300,
         required=False,
         example="PAR Cell, Haryana Civil Secretariat, Chandigarh · 0172-2740000 · parcell@hry.gov.in",
+    ),
+    Particular(
+        "one_person_office",
+        "One-person office: whoever prepares a letter may also approve it",
+        3,
+        required=False,
+        yes_no=True,
     ),
 )
 BY_NAME = {p.name: p for p in PARTICULARS}

@@ -23,7 +23,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
-from models import Recipient, db
+from models import Recipient, User, db
 from services import accounts, acknowledgements, dispatch, intake, jobs, letters, roster
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -208,8 +208,10 @@ class Auth:
     def __init__(self, app: Flask, client: Client) -> None:
         self.app = app
         self.client = client
+        self.role = ""
 
     def login(self, role: str = "clerk") -> Any:
+        self.role = role
         email = f"{role}@parcell.hry.gov.in"
         with self.app.app_context():
             if not db.session.scalar(sa.text('select count(*) from "user" where email = :e'), {"e": email}):
@@ -218,6 +220,18 @@ class Auth:
 
     def logout(self) -> Any:
         return self.client.submit("/", {}, action="/logout", follow_redirects=True)
+
+    def approve(self, page: str, **form: Any) -> Any:
+        """The letter at `page` approved on its page by the office's approver (whoever prepared it may not),
+        then the one logged in before back at work; the approver's page after it."""
+        was = self.role
+        self.logout()
+        self.login("approver")
+        response = self.client.submit(page, form, action=f"{page}/approve", follow_redirects=True)
+        self.logout()
+        if was:
+            self.login(was)
+        return response
 
 
 @pytest.fixture
@@ -379,8 +393,21 @@ def api_issue(client: FlaskClient, headers: dict[str, str], **letter: Any) -> in
     )
     assert response.status_code == 201, response.json
     endorsement_id = int(response.json["id"])
-    assert client.post(f"/api/v1/endorsements/{endorsement_id}/issue", headers=headers).status_code == 200
+    assert client.post(f"/api/v1/endorsements/{endorsement_id}/approve", headers=approver(client)).status_code == 200
     return endorsement_id
+
+
+def approver(client: FlaskClient) -> dict[str, str]:
+    """A bearer header of the office's approver, the signatory who issues letters (made the first time)."""
+    email = "api-approver@parcell.hry.gov.in"
+    with client.application.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        if user is None:
+            user = accounts.create_user(db.session, email, "Approver", "approver", PASSWORD)
+            db.session.flush()
+        token = accounts.issue_api_token(db.session, user.id)
+        db.session.commit()
+    return {"Authorization": f"Bearer {token}"}
 
 
 ONE_OFFICER = "name,service,batch,designation,sparrow_email,mobile\nA One,IAS,2001,DC,a.one@nic.in,\n"

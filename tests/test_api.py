@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 
 from models import Circular, db
-from tests.conftest import MEMO_FIELDS, Client, api_issue, api_register, sample
+from tests.conftest import MEMO_FIELDS, Client, api_issue, api_register, approver, sample
 
 
 def register(client: Client, headers: dict[str, str], **overrides: Any) -> Any:
@@ -95,20 +95,15 @@ def test_endorsement_errors(client: Client, api_token: Any):
     assert client.get(f"/api/v1/endorsements/{endorsement_id}/pdf", headers=headers).status_code == 409
     distribute = client.post(f"/api/v1/endorsements/{endorsement_id}/distribute", headers=headers)
     assert distribute.status_code == 409 and "Issue the letter" in distribute.json["error"]
-    stale = client.post(f"/api/v1/endorsements/{endorsement_id}/issue", json={"revision": 7}, headers=headers)
+    issue = f"/api/v1/endorsements/{endorsement_id}/issue"
+    refused = client.post(issue, headers=headers)  # a clerk never issues
+    assert refused.status_code == 403 and "submit it for approval" in refused.json["error"]
+    signatory = approver(client)
+    stale = client.post(issue, json={"revision": 7}, headers=signatory)
     assert stale.status_code == 409 and "changed since" in stale.json["error"]
-    assert (
-        client.post(f"/api/v1/endorsements/{endorsement_id}/issue", json={"revision": "x"}, headers=headers).status_code
-        == 422
-    )
-    revision = created.json["revision"]
-    assert (
-        client.post(
-            f"/api/v1/endorsements/{endorsement_id}/issue", json={"revision": revision}, headers=headers
-        ).status_code
-        == 200
-    )
-    assert client.post(f"/api/v1/endorsements/{endorsement_id}/issue", headers=headers).status_code == 409
+    assert client.post(issue, json={"revision": "x"}, headers=signatory).status_code == 422
+    assert client.post(issue, json={"revision": created.json["revision"]}, headers=signatory).status_code == 200
+    assert client.post(issue, headers=signatory).status_code == 409
     nobody = client.post(f"/api/v1/endorsements/{endorsement_id}/distribute", headers=headers)
     assert nobody.status_code == 422 and "import the roster" in nobody.json["error"]
     bad_state = client.get(f"/api/v1/endorsements/{endorsement_id}/recipients?state=happy", headers=headers)
@@ -155,8 +150,8 @@ def test_unreadable_json_is_400_on_every_route_and_changes_nothing(client: Clien
     url = f"/api/v1/circulars/{circular_id}/endorsements"
     draft = client.post(url, json={"file_no": "No.1", "ack_kind": "read", "dated": "2026-03-11"}, headers=headers)
     endorsement_id = draft.json["id"]
-    for target in [url, f"/api/v1/endorsements/{endorsement_id}/issue"]:
-        response = client.post(target, data=body, content_type="application/json", headers=headers)
+    for target, who in [(url, headers), (f"/api/v1/endorsements/{endorsement_id}/issue", approver(client))]:
+        response = client.post(target, data=body, content_type="application/json", headers=who)
         assert response.status_code == 400 and "not valid JSON" in response.json["error"], target
     assert client.get(f"/api/v1/endorsements/{endorsement_id}", headers=headers).json["status"] == "draft"
 
@@ -238,3 +233,33 @@ def test_the_roster_is_exported_as_csv_or_xlsx(client: Client, api_token: Any):
     assert exported.mimetype == "text/csv" and "'=HYPERLINK(1)" in exported.get_data(as_text=True)
     assert client.get("/api/v1/officers?format=xlsx", headers=headers).data[:2] == b"PK"
     assert client.get("/api/v1/officers?format=pdf", headers=headers).status_code == 422
+
+
+def test_a_draft_is_edited_submitted_approved_and_corrected_over_the_api(client: Client, api_token: Any):
+    headers = api_token()
+    circular_id = register(client, headers).json["id"]
+    url = f"/api/v1/circulars/{circular_id}/endorsements"
+    created = client.post(url, json={"file_no": "No.1", "ack_kind": "read", "dated": "2026-03-11"}, headers=headers)
+    base = f"/api/v1/endorsements/{created.json['id']}"
+    edited = client.patch(base, json={"addressee": "All the HCS officers"}, headers=headers)
+    assert edited.status_code == 200 and edited.json["addressee"] == "All the HCS officers"
+    assert edited.json["revision"] == 2 and edited.json["file_no"] == "No.1"  # only what was sent changed
+    assert client.patch(base, json={"dated": "not a date"}, headers=headers).status_code == 422
+    submitted = client.post(f"{base}/submit", json={"revision": 2}, headers=headers)
+    assert submitted.status_code == 200 and submitted.json["status"] == "awaiting_approval"
+    assert client.post(f"{base}/approve", headers=headers).status_code == 403  # a clerk
+    approved = client.post(f"{base}/approve", json={"revision": 2}, headers=approver(client))
+    assert approved.status_code == 200 and approved.json["status"] == "issued"
+    refused = client.patch(base, json={"addressee": "Someone"}, headers=headers)
+    assert refused.status_code == 409 and client.get(base, headers=headers).json["addressee"] == "All the HCS officers"
+
+    correction = client.post(f"{base}/supersede", json={"file_no": "No.1 (corrected)"}, headers=headers)
+    assert correction.status_code == 201 and correction.json["status"] == "draft"
+    assert correction.json["supersedes"] == created.json["id"] and correction.json["file_no"] == "No.1 (corrected)"
+    assert client.get(base, headers=headers).json["superseded_by"] == correction.json["id"]
+    again = client.post(f"{base}/supersede", headers=headers)
+    assert again.status_code == 409 and again.json["superseded_by"] == correction.json["id"]
+    assert client.post(f"{base}/supersede", json=[1], headers=headers).status_code == 422
+    fixed = f"/api/v1/endorsements/{correction.json['id']}"
+    assert client.post(f"{fixed}/approve", headers=approver(client)).status_code == 200
+    assert client.get(base, headers=headers).json["status"] == "superseded"

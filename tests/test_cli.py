@@ -21,6 +21,11 @@ def test_create_user_with_password_piped_twice(app: Flask, runner: Any):
         user = db.session.scalar(db.select(User))
         assert user is not None and (user.email, user.role, user.name) == ("ds@hry.gov.in", "admin", "Deputy Supdt")
         assert accounts.authenticate(db.session, "DS@hry.gov.in", "a long password") is not None
+    signatory = runner.invoke(
+        args=["users", "create", "us@hry.gov.in", "--name", "Under Secretary", "--role", "approver"],
+        input="a long password\n" * 2,
+    )
+    assert signatory.exit_code == 0 and "Created approver us@hry.gov.in" in signatory.output
 
 
 def test_create_user_refuses_mismatch_short_password_and_duplicates(app: Flask, runner: Any):

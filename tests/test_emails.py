@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 
 from services import emails, jobs
-from tests.conftest import Client, Inbox, api_import, api_register, sample
+from tests.conftest import Client, Inbox, api_import, api_register, approver, sample
 
 INJECTED_SUBJECT = "=?utf-8?q?Updation_of_email_IDs=0D=0AReply-To:_x@evil.example?="
 HOSTILE_NAMES = [
@@ -124,7 +124,7 @@ def test_a_memo_subject_and_officer_names_cannot_inject_headers_into_sent_mail(
         headers=headers,
     )
     endorsement_id = response.json["id"]
-    assert client.post(f"/api/v1/endorsements/{endorsement_id}/issue", headers=headers).status_code == 200
+    assert client.post(f"/api/v1/endorsements/{endorsement_id}/issue", headers=approver(client)).status_code == 200
     assert client.post(f"/api/v1/endorsements/{endorsement_id}/distribute", headers=headers).status_code == 202
     with app.app_context():
         assert jobs.executor().wait(30)

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from models import Delivery, db
-from tests.conftest import MEMO_FIELDS, Client, Inbox, api_import, api_issue, api_register, sample
+from tests.conftest import MEMO_FIELDS, Client, Inbox, api_import, api_issue, api_register, approver, sample
 
 LINK = re.compile(r"https://pavati\.example\.gov\.in/a/([A-Za-z0-9_\-]+)")
 
@@ -78,7 +78,7 @@ def test_whole_flow_over_api_and_officer_links(app: Flask, client: Client, smtp:
     )
     assert response.status_code == 201, response.json
     endorsement_id = response.json["id"]
-    issued = client.post(f"/api/v1/endorsements/{endorsement_id}/issue", headers=headers)
+    issued = client.post(f"/api/v1/endorsements/{endorsement_id}/approve", headers=approver(client))
     assert issued.status_code == 200 and issued.json["status"] == "issued"
 
     pdf = client.get(f"/api/v1/endorsements/{endorsement_id}/pdf", headers=headers)

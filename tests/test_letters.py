@@ -1,6 +1,7 @@
 """The endorsement letter: its words, its PDF, and a renderer that can read nothing but our static files."""
 
 import io
+import secrets
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,10 +11,10 @@ import pytest
 from flask import Flask
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject, TextStringObject
 
-from models import db
-from services import intake, letters, office
-from services.errors import Conflict, Invalid
-from tests.conftest import MEMO_FIELDS, sample
+from models import AuditEvent, Endorsement, db
+from services import accounts, acknowledgements, intake, letters, office
+from services.errors import Conflict, Forbidden, Invalid
+from tests.conftest import MEMO_FIELDS, PASSWORD, sample
 
 
 @pytest.mark.parametrize(
@@ -245,3 +246,79 @@ def test_issued_letter_carries_none_of_the_memos_active_content(app: Flask):
     assert active_content(issued) == set()
     assert "Office Memorandum of the crafted kind" in pdf_text(issued)
     assert len(pypdf.PdfReader(io.BytesIO(issued)).pages) >= 2
+
+
+def staff(role: str) -> int:
+    """A member of staff of `role`; their id."""
+    user = accounts.create_user(db.session, f"{role}-{secrets.token_hex(3)}@hry.gov.in", role.title(), role, PASSWORD)
+    db.session.flush()
+    return user.id
+
+
+def test_a_clerk_prepares_and_submits_and_someone_else_approves(app: Flask):
+    with app.app_context():
+        clerk, approver = staff("clerk"), staff("approver")
+        endorsement_id = draft(app)
+        db.session.get(Endorsement, endorsement_id).created_by_id = clerk  # type: ignore[union-attr]
+        submitted = letters.submit_for_approval(db.session, endorsement_id, clerk, seen_revision=1)
+        assert submitted.status == "awaiting_approval" and letters.awaiting_approval(db.session) == [submitted]
+        with pytest.raises(Conflict, match="already awaiting"):
+            letters.submit_for_approval(db.session, endorsement_id, clerk)
+        with pytest.raises(Forbidden, match="approver or an admin"):
+            letters.approve(db.session, endorsement_id, clerk)
+        # Changed words go back to the clerk: the approver never approves what they were not shown.
+        letters.revise_draft(db.session, endorsement_id, {"addressee": "All the HCS officers"}, clerk)
+        assert submitted.status == "draft" and letters.awaiting_approval(db.session) == []
+        with pytest.raises(Conflict, match="changed since"):
+            letters.approve(db.session, endorsement_id, approver, seen_revision=1)
+        issued = letters.approve(db.session, endorsement_id, approver, seen_revision=2)
+        assert (
+            issued.status == "issued" and issued.issued_by_id == approver and issued.addressee == "All the HCS officers"
+        )
+        actions = db.session.scalars(
+            db.select(AuditEvent.action)
+            .where(AuditEvent.entity == "endorsement", AuditEvent.entity_id == endorsement_id)
+            .order_by(AuditEvent.id)
+        ).all()
+        assert actions == [
+            "endorsement.prepared",
+            "endorsement.submitted",
+            "endorsement.revised",
+            "endorsement.issued",
+            "endorsement.approved",
+        ]
+
+
+def test_whoever_prepared_a_letter_approves_it_only_in_a_one_person_office(app: Flask):
+    with app.app_context():
+        admin = staff("admin")
+        endorsement_id = draft(app)
+        db.session.get(Endorsement, endorsement_id).created_by_id = admin  # type: ignore[union-attr]
+        with pytest.raises(Forbidden, match="someone else must approve"):
+            letters.approve(db.session, endorsement_id, admin)
+        assert db.session.get(Endorsement, endorsement_id).issued_at is None  # type: ignore[union-attr]
+        office.save(db.session, {"one_person_office": "yes"}, admin)
+        assert letters.approve(db.session, endorsement_id, admin).is_issued
+
+
+def test_a_correction_supersedes_an_issued_letter_and_its_links_lead_to_it(app: Flask):
+    with app.app_context():
+        approver = staff("approver")
+        old_id = draft(app, file_no="No.1/2026")
+        with pytest.raises(Conflict, match="change this draft instead"):
+            letters.supersede(db.session, old_id, {}, None)
+        old = letters.approve(db.session, old_id, approver)
+        correction = letters.supersede(db.session, old_id, {"file_no": "No.1/2026 (corrected)"}, None)
+        assert (correction.supersedes_id, correction.file_no, correction.addressee) == (
+            old_id,
+            "No.1/2026 (corrected)",
+            old.addressee,
+        )
+        with pytest.raises(Conflict, match="already being corrected") as again:
+            letters.supersede(db.session, old_id, {}, None)
+        assert again.value.details == {"superseded_by": correction.id}
+        assert old.status == "issued" and acknowledgements.current_letter(old) is old  # not until it is issued
+        letters.approve(db.session, correction.id, approver)
+        assert old.status == "superseded" and acknowledgements.current_letter(old) is correction
+        with pytest.raises(Conflict, match="already being corrected"):
+            letters.supersede(db.session, old_id, {}, None)

@@ -5,12 +5,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pypdf
 import pytest
 from flask import Flask
 
 from models import Circular, Officer, Recipient, db
-from services import dispatch, jobs, postbox, reading, roster, roster_file
-from tests.conftest import MEMO_FIELDS, Auth, Client, sample, settle
+from services import acknowledgements, dispatch, jobs, postbox, reading, roster, roster_file
+from tests.conftest import MEMO_FIELDS, Auth, Client, sample, settle, sqlite_only
 
 DRAFT = {
     "file_no": "No.1/2026-PAR",
@@ -80,12 +81,16 @@ def test_staff_flow_through_pages_and_local_mailbox(app: Flask, client: Client, 
     assert response.status_code == 302
     endorsement_page = response.headers["Location"]
     page = client.get(endorsement_page).get_data(as_text=True)
-    assert "Draft saved" in page and "Issue letter" in page
+    assert "Draft saved" in page and "Submit for approval" in page and "Approve" not in page
     preview = client.get(f"{endorsement_page}/preview.pdf")
     assert preview.mimetype == "application/pdf" and preview.data.startswith(b"%PDF-")
 
-    page = client.submit(endorsement_page, {}, action=f"{endorsement_page}/issue", follow_redirects=True)
-    assert "Letter issued" in page.get_data(as_text=True)
+    # The clerk cannot issue; they submit, the approver approves, which issues it.
+    assert client.submit(endorsement_page, {}, action=f"{endorsement_page}/issue").status_code == 403
+    page = client.submit(endorsement_page, {}, action=f"{endorsement_page}/submit", follow_redirects=True)
+    assert "Sent for approval" in page.get_data(as_text=True) and "Awaiting approval." in page.get_data(as_text=True)
+    page = auth.approve(endorsement_page)
+    assert "Approved and issued" in page.get_data(as_text=True)
     page = client.submit(endorsement_page, {}, action=f"{endorsement_page}/distribute", follow_redirects=True)
     assert "Sending to 40 officers" in page.get_data(as_text=True)
     with app.app_context():
@@ -123,10 +128,10 @@ def test_edit_draft_and_issued_letter_is_fixed(app: Flask, client: Client, auth:
     page = draft_via_pages(app, client, fields)
     response = client.submit(f"{page}/edit", {**fields, "file_no": "No.2/2026-PAR"}, follow_redirects=True)
     assert "No.2/2026-PAR" in response.get_data(as_text=True)
-    client.submit(page, {}, action=f"{page}/issue")
+    auth.approve(page)
     response = client.get(f"{page}/edit", follow_redirects=True)
     assert "can no longer be changed" in response.get_data(as_text=True)
-    response = client.submit(page, {}, action=f"{page}/issue", follow_redirects=True)
+    response = auth.approve(page)
     assert "already been issued" in response.get_data(as_text=True)
 
 
@@ -283,7 +288,7 @@ def test_officers_can_be_deactivated_and_are_then_not_sent(app: Flask, client: C
     )
     assert "Kavita Garg is now inactive" in response.get_data(as_text=True)
 
-    page = issue_via_pages(app, client)
+    page = issue_via_pages(app, client, auth)
     client.submit(page, {}, action=f"{page}/distribute")
     with app.app_context():
         assert jobs.executor().wait(30)
@@ -291,13 +296,13 @@ def test_officers_can_be_deactivated_and_are_then_not_sent(app: Flask, client: C
     assert len(sent_to) == 39 and "kavita.garg@nic.in" not in sent_to
 
 
-def issue_via_pages(app: Flask, client: Client) -> str:
-    """Prepare and issue an endorsement of the registered circular; returns its page."""
+def issue_via_pages(app: Flask, client: Client, auth: Auth) -> str:
+    """Prepare an endorsement of the registered circular and have the approver approve (issue) it; its page."""
     page = draft_via_pages(app, client, DRAFT)
     html = client.get(page).get_data(as_text=True)
     revision = re.search(r'name="revision" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
-    response = client.submit(page, {"revision": revision}, action=f"{page}/issue", follow_redirects=True)
-    assert "Letter issued" in response.get_data(as_text=True)
+    response = auth.approve(page, revision=revision)
+    assert "Approved and issued" in response.get_data(as_text=True)
     return page
 
 
@@ -308,7 +313,7 @@ def test_issue_refuses_a_draft_changed_since_it_was_opened(app: Flask, client: C
     page = draft_via_pages(app, client, fields)
     seen = re.search(r'name="revision" value="(\d+)"', client.get(page).get_data(as_text=True)).group(1)  # type: ignore[union-attr]
     client.submit(f"{page}/edit", {**fields, "addressee": "Someone else"})  # another clerk's edit
-    response = client.submit(page, {"revision": seen}, action=f"{page}/issue", follow_redirects=True)
+    response = auth.approve(page, revision=seen)
     assert "changed since you opened it" in response.get_data(as_text=True)
     with app.app_context():
         from models import Endorsement
@@ -357,7 +362,7 @@ def test_sending_controls_on_the_endorsement_page(app: Flask, client: Client, au
     with app.app_context():
         roster.import_roster(db.session, sample("roster-haryana-ias.csv"), None)
         db.session.commit()
-    page = issue_via_pages(app, client)
+    page = issue_via_pages(app, client, auth)
     with app.app_context():
         endorsement_id = int(page.rsplit("/", 1)[1])
         dispatch.distribute(db.session, endorsement_id, None)
@@ -490,3 +495,40 @@ def test_the_officers_list_is_filtered_and_downloaded(client: Client, auth: Auth
     sheet = client.get("/officers/export.xlsx?cadre=UP")
     assert sheet.headers["Content-Disposition"] == "attachment; filename=roster.xlsx"
     assert [cells[1] for _, cells in roster_file.read_sheet(sheet.data).rows] == ["B Two"]
+
+
+@sqlite_only
+def test_the_approvers_queue_and_a_correction_that_officers_links_lead_to(app: Flask, client: Client, auth: Auth):
+    auth.login("clerk")
+    assert client.get("/approvals").status_code == 403
+    register_via_pages(client)
+    page = draft_via_pages(app, client, DRAFT)
+    client.submit(page, {}, action=f"{page}/submit")
+    auth.logout()
+    auth.login("approver")
+    queue = client.get("/approvals").get_data(as_text=True)
+    assert "No.1/2026-PAR" in queue and "by Clerk" in queue
+    assert "Approved and issued" in client.submit(page, {}, action=f"{page}/approve", follow_redirects=True).text
+    assert "Nothing to approve" in client.get("/approvals").get_data(as_text=True)
+    with app.app_context():
+        roster.import_roster(db.session, sample("roster-haryana-ias.csv"), None)
+        db.session.commit()
+    client.submit(page, {}, action=f"{page}/distribute")
+    with app.app_context():
+        assert jobs.executor().wait(30)
+        token = acknowledgements.link_token(db.session.scalars(db.select(Recipient.token_nonce)).first() or "")
+    auth.logout()
+    auth.login("clerk")
+    assert "Correct this letter" in client.get(page).text
+    corrected = client.submit(page, {}, action=f"{page}/supersede", follow_redirects=True)
+    assert "A correction is drafted" in corrected.text
+    correction_page = page.rsplit("/", 1)[0] + "/2"
+    client.submit(f"{correction_page}/edit", {**DRAFT, "file_no": "No.1/2026-PAR (corrected)"})
+    assert "Corrects" in client.get(correction_page).text
+    assert "has been corrected" not in client.get(f"/a/{token}").text  # not until the correction is issued
+    assert "Approved and issued" in auth.approve(correction_page).text
+    officer_page = client.get(f"/a/{token}").text
+    assert "has been corrected by letter No.1/2026-PAR (corrected)" in officer_page
+    letter = client.get(f"/a/{token}/letter.pdf")
+    assert "No.1/2026-PAR (corrected)" in pypdf.PdfReader(io.BytesIO(letter.data)).pages[0].extract_text()
+    assert "superseded" in client.get(page).text and "Correct this letter" not in client.get(page).text

@@ -10,7 +10,7 @@ from flask import Flask
 from models import Circular, Delivery, Officer, Recipient, db
 from services import jobs
 from services.acknowledgements import link_token
-from tests.conftest import MEMO_FIELDS, SAMPLES, Auth, Client, api_issue, api_register, sample
+from tests.conftest import MEMO_FIELDS, SAMPLES, Auth, Client, api_issue, api_register, approver, sample
 
 
 def setup_issued(client: Client, headers: dict[str, str]) -> int:
@@ -30,7 +30,7 @@ def test_odd_page_numbers(client: Client, auth: Auth, api_token: Any, page: str)
 def test_ids_beyond_any_column_are_404(client: Client, auth: Auth, api_token: Any, record_id: str):
     headers = api_token()
     assert client.get(f"/api/v1/circulars/{record_id}", headers=headers).status_code == 404
-    assert client.post(f"/api/v1/endorsements/{record_id}/issue", headers=headers).status_code == 404
+    assert client.post(f"/api/v1/endorsements/{record_id}/issue", headers=approver(client)).status_code == 404
     auth.login("clerk")
     assert client.get(f"/circulars/{record_id}").status_code == 404
     assert client.get(f"/endorsements/{record_id}").status_code == 404
