@@ -2,6 +2,7 @@
 
 import io
 import mimetypes
+import secrets
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -10,13 +11,15 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import pypdf
+import segno
 import sqlalchemy as sa
 from flask import current_app, render_template
+from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from models import Circular, DbSession, Endorsement, utcnow
-from services import audit, fields, files, kinds, memo_file
+from services import audit, fields, files, kinds, memo_file, signing
 from services.errors import Conflict, Invalid, NotFound
 from services.intake import get_circular
 
@@ -155,8 +158,25 @@ class StaticOnlyFetcher(URLFetcher):
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
 
 
-def render_letter(endorsement: Endorsement, draft: bool) -> bytes:
-    """The letter as PDF pages (WeasyPrint), without the memo."""
+def verify_url(code: str) -> str:
+    """The public page where anyone can check the letter that prints this code."""
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/v/{code}"
+
+
+def new_verify_code() -> str:
+    """A letter's public code: 64 random bits, URL-safe (11 characters), so that nobody can guess another's."""
+    return secrets.token_urlsafe(8)
+
+
+def qr_code(url: str) -> Markup:
+    """The URL as a QR code, an inline SVG sized by the letter's stylesheet: drawn here, nothing fetched."""
+    return Markup(segno.make(url, error="m").svg_inline(border=0, omitsize=True))  # noqa: S704 (our own drawing)
+
+
+def render_letter(endorsement: Endorsement, draft: bool, verify_code: str | None = None) -> bytes:
+    """The letter as PDF pages (WeasyPrint), without the memo. An issued letter prints its `verify_code`
+    as a link and a QR code; a draft shows where they will be."""
+    url = verify_url(verify_code) if verify_code and not draft else None
     html = render_template(
         "letters/endorsement.html",
         e=endorsement,
@@ -165,6 +185,8 @@ def render_letter(endorsement: Endorsement, draft: bool) -> bytes:
         draft=draft,
         long_date=long_date,
         office=current_app.config,
+        verify_url=url,
+        verify_qr=qr_code(url) if url else None,
     )
     return html_to_pdf(html)
 
@@ -177,11 +199,11 @@ def html_to_pdf(html: str) -> bytes:
     return document.write_pdf()
 
 
-def letter_with_memo(endorsement: Endorsement, draft: bool) -> bytes:
+def letter_with_memo(endorsement: Endorsement, draft: bool, verify_code: str | None = None) -> bytes:
     """The letter followed by every page of the memo it forwards, made inert: what officers receive.
     Nothing of the memo may run, launch or link out under the State's letterhead."""
     writer = pypdf.PdfWriter()
-    writer.append(io.BytesIO(render_letter(endorsement, draft)))
+    writer.append(io.BytesIO(render_letter(endorsement, draft, verify_code)))
     writer.append(io.BytesIO(memo_file.inert(files.load(endorsement.circular.pdf_sha256))))
     writer.add_metadata({"/Title": f"{endorsement.file_no} — {endorsement.circular.subject}"})
     out = io.BytesIO()
@@ -219,7 +241,17 @@ def issue_endorsement(
     if seen_revision is not None and seen_revision != endorsement.revision:
         raise Conflict("The draft has been changed since you opened it; preview it again, then issue.")
     rendered_revision = endorsement.revision
-    sha = files.store(letter_with_memo(endorsement, draft=False))
+    # The code is kept off the ORM object until the conditional update below: a flush of it could otherwise
+    # reach a letter that another clerk issued meanwhile.
+    code = new_verify_code()
+    bundle = letter_with_memo(endorsement, draft=False, verify_code=code)
+    signed_by = None
+    if signing.is_configured(current_app.config):
+        # Signed before it is stored and hashed: the SHA-256 on the verify page is that of the signed file.
+        # A signer that fails raises here, before anything is stored or written.
+        signed = signing.sign(bundle)
+        bundle, signed_by = signed.pdf, signed.signer
+    sha = files.store(bundle)
     # Conditional: two clerks pressing Issue at once cannot both issue, and a draft changed while
     # it was being rendered is not issued with the old words.
     done = session.execute(
@@ -229,7 +261,7 @@ def issue_endorsement(
             Endorsement.issued_at.is_(None),
             Endorsement.revision == rendered_revision,
         )
-        .values(pdf_sha256=sha, issued_at=utcnow(), issued_by_id=actor_id)
+        .values(pdf_sha256=sha, issued_at=utcnow(), issued_by_id=actor_id, verify_code=code, signed_by=signed_by)
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
@@ -238,7 +270,9 @@ def issue_endorsement(
             raise Conflict("This letter has already been issued.")
         raise Conflict("The draft was changed while it was being issued; preview it again, then issue.")
     session.refresh(endorsement)
-    audit.record(session, "endorsement.issued", "endorsement", endorsement.id, actor_id, pdf_sha256=sha)
+    audit.record(
+        session, "endorsement.issued", "endorsement", endorsement.id, actor_id, pdf_sha256=sha, signed_by=signed_by
+    )
     return endorsement
 
 
