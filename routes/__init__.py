@@ -27,6 +27,7 @@ from routes import (
     mismatches,
     officer_web,
     roster,
+    verify,
 )
 from services.errors import Conflict, Invalid, ServiceError
 
@@ -84,7 +85,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     auth.login_manager.init_app(app)
     officer_web.init_app(app)
-    for module in (auth, circulars, roster, endorsements, mismatches, acknowledge, mailbox, audit, api, health):
+    for module in (auth, circulars, roster, endorsements, mismatches, acknowledge, mailbox, audit, api, health, verify):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)
     # The officer's form checks its CSRF token itself, after the link: a bad link is a 404 first.

@@ -29,6 +29,13 @@ class MemoUploadForm(FlaskForm):
     submit = SubmitField("Read the memo")
 
 
+class LetterCheckForm(FlaskForm):
+    """The public verify page: a file to compare with the issued letter."""
+
+    file = FileField("The letter's PDF, as you received it", validators=[FileRequired("Choose the PDF file to check.")])
+    submit = SubmitField("Check this file")
+
+
 class CircularParticulars(FlaskForm):
     """A memo's particulars as the clerk checks or corrects them."""
 

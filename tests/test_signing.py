@@ -139,7 +139,9 @@ def test_a_signing_token_misconfigured_is_a_clear_error(app: Flask):
         app.config.update(SIGNING_PKCS11_MODULE="/nonexistent/libdsc-pkcs11.so")
         with pytest.raises(SignerUnavailable, match="set SIGNING_PKCS11_TOKEN_LABEL, SIGNING_PKCS11_PIN"):
             signing.sign(b"%PDF-1.7")
-        app.config.update(SIGNING_PKCS11_TOKEN_LABEL="DSC", SIGNING_PKCS11_KEY_LABEL="signer", SIGNING_PKCS11_PIN="1234")
+        app.config.update(
+            SIGNING_PKCS11_TOKEN_LABEL="DSC", SIGNING_PKCS11_KEY_LABEL="signer", SIGNING_PKCS11_PIN="1234"
+        )
         with pytest.raises(SignerUnavailable, match="The signing token cannot be opened"):
             signing.sign(b"%PDF-1.7")
 
