@@ -72,6 +72,10 @@ def test_a_byte_changed_after_signing_fails_verification(app: Flask, office_cert
     check = signing.verify(changed, [office_certificate.ca])
     assert check is not None
     assert not check.intact and not check.valid
+    # Bytes added after the signature leave the signed part intact, but the file is no longer the one signed.
+    added = signing.verify(bundle + b"\n% added later\n", [office_certificate.ca])
+    assert added is not None
+    assert (added.intact, added.whole_file, added.valid) == (True, False, False)
 
 
 @sqlite_only
