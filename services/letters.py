@@ -170,12 +170,14 @@ def new_verify_code() -> str:
 
 def qr_code(url: str) -> Markup:
     """The URL as a QR code, an inline SVG sized by the letter's stylesheet: drawn here, nothing fetched."""
-    return Markup(segno.make(url, error="m").svg_inline(border=0, omitsize=True))  # noqa: S704 (our own drawing)
+    # Markup: segno draws paths only, and the URL is ours (PUBLIC_BASE_URL and a code of URL-safe characters).
+    return Markup(segno.make(url, error="m").svg_inline(border=0, omitsize=True))  # noqa: S704
 
 
 def render_letter(endorsement: Endorsement, draft: bool, verify_code: str | None = None) -> bytes:
-    """The letter as PDF pages (WeasyPrint), without the memo. An issued letter prints its `verify_code`
-    as a link and a QR code; a draft shows where they will be."""
+    """The letter as PDF pages (WeasyPrint), without the memo. An issued letter prints the address of its
+    verify page and a QR code of it (as text and drawing: the letter carries no clickable link, nothing
+    active); a draft shows where they will be."""
     url = verify_url(verify_code) if verify_code and not draft else None
     html = render_template(
         "letters/endorsement.html",
