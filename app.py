@@ -44,6 +44,7 @@ def settings_from_env(instance_path: str) -> dict[str, Any]:
         "TRUST_PROXY": _flag("TRUST_PROXY"),
         **_sending_settings(env),
         **_answer_settings(env),
+        **_signing_settings(env),
         # An upload past this is answered 413 before any of it is stored.
         "MAX_CONTENT_LENGTH": int(float(env("MAX_UPLOAD_MB") or 25) * 1024 * 1024),
         "FILES_DIR": env("FILES_DIR") or str(Path(instance_path) / "files"),
@@ -88,6 +89,26 @@ def _answer_settings(env: Any) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI") or "memory://",
         # Named on the page of an expired link: whom an officer should write to.
         "CELL_CONTACT_EMAIL": env("CELL_CONTACT_EMAIL") or "parcell@localhost",
+    }
+
+
+def _signing_settings(env: Any) -> dict[str, Any]:
+    """The office's signature on issued letters: a PKCS#12 file, or a PKCS#11 token (a USB DSC or an HSM), or
+    neither (letters go out unsigned, and the verify page says so); the roots a signature is checked against;
+    how often one address may check an uploaded file on the public verify page (a minute, 0 for no limit)."""
+    return {
+        "SIGNING_P12": env("SIGNING_P12") or None,
+        "SIGNING_P12_PASSWORD": env("SIGNING_P12_PASSWORD") or None,
+        "SIGNING_PKCS11_MODULE": env("SIGNING_PKCS11_MODULE") or None,
+        "SIGNING_PKCS11_TOKEN_LABEL": env("SIGNING_PKCS11_TOKEN_LABEL") or None,
+        "SIGNING_PKCS11_KEY_LABEL": env("SIGNING_PKCS11_KEY_LABEL") or None,
+        "SIGNING_PKCS11_CERT_LABEL": env("SIGNING_PKCS11_CERT_LABEL") or None,
+        "SIGNING_PKCS11_PIN": env("SIGNING_PKCS11_PIN") or None,
+        "SIGNING_REASON": env("SIGNING_REASON") or "Issued by the PAR Cell",
+        # Empty: the letter's place (LETTER_PLACE).
+        "SIGNING_LOCATION": env("SIGNING_LOCATION") or None,
+        "SIGNING_TRUST_ROOTS": env("SIGNING_TRUST_ROOTS") or None,
+        "VERIFY_RATE_PER_ADDRESS": int(env("VERIFY_RATE_PER_ADDRESS") or 20),
     }
 
 

@@ -95,6 +95,11 @@ class Endorsement(db.Model):  # type: ignore[name-defined,misc]
     ack_kind: Mapped[str] = mapped_column(sa.String(32))
     deadline: Mapped[date | None]
     pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    # Printed on the issued letter (a link and a QR code) so that anyone can check it on the public page
+    # /v/<code>: random, so that the codes cannot be walked to list the office's letters.
+    verify_code: Mapped[str | None] = mapped_column(sa.String(16), unique=True, index=True)
+    # Whose certificate signed the issued bundle (its subject as people read it); None if issued unsigned.
+    signed_by: Mapped[str | None] = mapped_column(sa.String(300))
     # Counts every change to the draft, so that issuing can tell the letter it rendered is still current.
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
     sending: Mapped[str] = mapped_column(sa.String(16), default=SendingState.ACTIVE.value, server_default="active")

@@ -28,6 +28,7 @@ from routes import (
     office,
     officer_web,
     roster,
+    verify,
 )
 from services.errors import Conflict, Invalid, ServiceError
 
@@ -85,7 +86,20 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     auth.login_manager.init_app(app)
     officer_web.init_app(app)
-    for module in (auth, circulars, roster, endorsements, mismatches, acknowledge, mailbox, audit, office, api, health):
+    for module in (
+        auth,
+        circulars,
+        roster,
+        endorsements,
+        mismatches,
+        acknowledge,
+        mailbox,
+        audit,
+        office,
+        api,
+        health,
+        verify,
+    ):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)
     # The officer's form checks its CSRF token itself, after the link: a bad link is a 404 first.

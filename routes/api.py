@@ -120,6 +120,8 @@ def endorsement_json(e: Endorsement) -> dict[str, Any]:
         "revision": e.revision,
         "issued_at": _iso(e.issued_at),
         "pdf_sha256": e.pdf_sha256,
+        "signed_by": e.signed_by,
+        "verify_url": letters.verify_url(e.verify_code) if e.verify_code else None,
         "counts": tracking.counts(db.session, e.id),
         "sending": e.sending,
         "progress": tracking.sending_progress(db.session, e.id),

@@ -34,6 +34,13 @@ class EmblemForm(FlaskForm):
     submit = SubmitField("Upload")
 
 
+class LetterCheckForm(FlaskForm):
+    """The public verify page: a file to compare with the issued letter."""
+
+    file = FileField("The letter's PDF, as you received it", validators=[FileRequired("Choose the PDF file to check.")])
+    submit = SubmitField("Check this file")
+
+
 class CircularParticulars(FlaskForm):
     """A memo's particulars as the clerk checks or corrects them."""
 

@@ -2,6 +2,7 @@
 
 import io
 import mimetypes
+import secrets
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -10,13 +11,15 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import pypdf
+import segno
 import sqlalchemy as sa
 from flask import current_app, render_template
+from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from models import Circular, DbSession, Endorsement, User, session_of, utcnow
-from services import audit, fields, files, kinds, memo_file, office
+from services import audit, fields, files, kinds, memo_file, office, signing
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.intake import get_circular
 
@@ -188,8 +191,27 @@ class StaticOnlyFetcher(URLFetcher):
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
 
 
-def render_letter(endorsement: Endorsement, draft: bool) -> bytes:
-    """The letter as PDF pages (WeasyPrint), without the memo, on the office's letterhead as its settings are now."""
+def verify_url(code: str) -> str:
+    """The public page where anyone can check the letter that prints this code."""
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/v/{code}"
+
+
+def new_verify_code() -> str:
+    """A letter's public code: 64 random bits, URL-safe (11 characters), so that nobody can guess another's."""
+    return secrets.token_urlsafe(8)
+
+
+def qr_code(url: str) -> Markup:
+    """The URL as a QR code, an inline SVG sized by the letter's stylesheet: drawn here, nothing fetched."""
+    # Markup: segno draws paths only, and the URL is ours (PUBLIC_BASE_URL and a code of URL-safe characters).
+    return Markup(segno.make(url, error="m").svg_inline(border=0, omitsize=True))  # noqa: S704
+
+
+def render_letter(endorsement: Endorsement, draft: bool, verify_code: str | None = None) -> bytes:
+    """The letter as PDF pages (WeasyPrint), without the memo. An issued letter prints the address of its
+    verify page and a QR code of it (as text and drawing: the letter carries no clickable link, nothing
+    active); a draft shows where they will be."""
+    url = verify_url(verify_code) if verify_code and not draft else None
     session = session_of(endorsement)
     emblem = office.emblem(session)
     html = render_template(
@@ -201,6 +223,8 @@ def render_letter(endorsement: Endorsement, draft: bool) -> bytes:
         long_date=long_date,
         office=office.particulars(session),
         emblem=EMBLEM_URL if emblem else None,
+        verify_url=url,
+        verify_qr=qr_code(url) if url else None,
     )
     return html_to_pdf(html, emblem)
 
@@ -218,11 +242,11 @@ def html_to_pdf(html: str, emblem: tuple[bytes, str] | None = None) -> bytes:
     return document.write_pdf()
 
 
-def letter_with_memo(endorsement: Endorsement, draft: bool) -> bytes:
+def letter_with_memo(endorsement: Endorsement, draft: bool, verify_code: str | None = None) -> bytes:
     """The letter followed by every page of the memo it forwards, made inert: what officers receive.
     Nothing of the memo may run, launch or link out under the State's letterhead."""
     writer = pypdf.PdfWriter()
-    letter = pypdf.PdfReader(io.BytesIO(render_letter(endorsement, draft)))
+    letter = pypdf.PdfReader(io.BytesIO(render_letter(endorsement, draft, verify_code)))
     writer.append(letter)
     writer.append(io.BytesIO(memo_file.inert(files.load(endorsement.circular.pdf_sha256))))
     # The bundle is described as the letter is (its title, the office as author, what it forwards, its date).
@@ -258,7 +282,17 @@ def issue_endorsement(
     """
     endorsement = _current_draft(session, endorsement_id, seen_revision)
     rendered_revision = endorsement.revision
-    sha = files.store(letter_with_memo(endorsement, draft=False))
+    # The code is kept off the ORM object until the conditional update below: a flush of it could otherwise
+    # reach a letter that another clerk issued meanwhile.
+    code = new_verify_code()
+    bundle = letter_with_memo(endorsement, draft=False, verify_code=code)
+    signed_by = None
+    if signing.is_configured(current_app.config):
+        # Signed before it is stored and hashed: the SHA-256 on the verify page is that of the signed file.
+        # A signer that fails raises here, before anything is stored or written.
+        signed = signing.sign(bundle)
+        bundle, signed_by = signed.pdf, signed.signer
+    sha = files.store(bundle)
     # Conditional: two clerks pressing Issue at once cannot both issue, and a draft changed while
     # it was being rendered is not issued with the old words.
     done = session.execute(
@@ -268,7 +302,7 @@ def issue_endorsement(
             Endorsement.issued_at.is_(None),
             Endorsement.revision == rendered_revision,
         )
-        .values(pdf_sha256=sha, issued_at=utcnow(), issued_by_id=actor_id)
+        .values(pdf_sha256=sha, issued_at=utcnow(), issued_by_id=actor_id, verify_code=code, signed_by=signed_by)
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
@@ -277,7 +311,9 @@ def issue_endorsement(
             raise Conflict("This letter has already been issued.")
         raise Conflict("The draft was changed while it was being issued; preview it again, then issue.")
     session.refresh(endorsement)
-    audit.record(session, "endorsement.issued", "endorsement", endorsement.id, actor_id, pdf_sha256=sha)
+    audit.record(
+        session, "endorsement.issued", "endorsement", endorsement.id, actor_id, pdf_sha256=sha, signed_by=signed_by
+    )
     return endorsement
 
 

@@ -11,6 +11,8 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -19,6 +21,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -115,6 +122,8 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         # The founding memo's letters have fixed deadlines in 2026: their links stay open unless a test of
         # expiry says otherwise.
         "ACK_GRACE_DAYS": 36500,
+        # Many checks on the verify page from one address: the test of its limit sets its own.
+        "VERIFY_RATE_PER_ADDRESS": 0,
     }
 
 
@@ -349,6 +358,98 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 def smtp_app_config(app_config: dict[str, Any], smtp: tuple[Inbox, int]) -> dict[str, Any]:
     app_config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp[1], MAIL_DEFAULT_SENDER="PAR Cell <parcell@hry.gov.in>")
     return app_config
+
+
+@dataclass
+class OfficeCertificate:
+    """A signing certificate of the test's own, issued by a CA of its own, kept in a PKCS#12 file."""
+
+    p12: Path
+    password: str
+    ca: bytes  # DER
+    ca_file: Path  # PEM
+    signer: str  # the name the office's letters are signed by
+
+    @property
+    def settings(self) -> dict[str, str]:
+        """The app's settings that sign letters with it and trust its CA."""
+        return {
+            "SIGNING_P12": str(self.p12),
+            "SIGNING_P12_PASSWORD": self.password,
+            "SIGNING_TRUST_ROOTS": str(self.ca_file),
+        }
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Government of Haryana"),
+        ]
+    )
+
+
+def _key_usage(signs_documents: bool) -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=signs_documents,
+        content_commitment=signs_documents,  # non-repudiation: pyHanko asks it of a document signer
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=not signs_documents,
+        crl_sign=not signs_documents,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+def make_office_certificate(folder: Path, password: str = "p12 password") -> OfficeCertificate:
+    """A CA and a document-signing certificate under it (EC P-256: quick to make), the key and chain in a
+    PKCS#12 file in `folder`."""
+    now = datetime.now(UTC)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name, name = _name("Test Certifying Authority"), _name("Deputy Superintendent PAR Cell")
+
+    def certificate(subject: x509.Name, public: Any, is_ca: bool) -> x509.Certificate:
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(ca_name)
+            .public_key(public)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=365))
+            .add_extension(x509.BasicConstraints(ca=is_ca, path_length=None), critical=True)
+            .add_extension(_key_usage(signs_documents=not is_ca), critical=True)
+        )
+        return builder.sign(ca_key, hashes.SHA256())
+
+    ca = certificate(ca_name, ca_key.public_key(), is_ca=True)
+    signing = certificate(name, key.public_key(), is_ca=False)
+    p12 = folder / "office.p12"
+    p12.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"office", key, signing, [ca], serialization.BestAvailableEncryption(password.encode())
+        )
+    )
+    ca_file = folder / "ca.pem"
+    ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    return OfficeCertificate(
+        p12,
+        password,
+        ca.public_bytes(serialization.Encoding.DER),
+        ca_file,
+        "Deputy Superintendent PAR Cell, Government of Haryana",
+    )
+
+
+@pytest.fixture
+def office_certificate(tmp_path: Path) -> OfficeCertificate:
+    """The office's signing certificate for one test; `app.config.update(office_certificate.settings)` signs
+    with it from then on."""
+    folder = tmp_path / "certificate"
+    folder.mkdir()
+    return make_office_certificate(folder)
 
 
 def sample(name: str) -> bytes:
