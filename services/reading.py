@@ -39,6 +39,14 @@ DESPECKLE_PIXELS = 3
 # subject, "ai" for a dash); a real word this short is read far surer.
 SPECK_CONFIDENCE = 30
 SPECK_CHARS = 4
+# ...but a photocopy also leaves real short words faint ("Ref:" before a cited number, "your" in a subject, "No."
+# before the memo's own): these, the short words and labels of a memo, are kept however unsure, as no speck reads so.
+_SHORT_WORDS = (
+    "a an the of to in on by for and or is are be as at it its our your this that with from have has had was were any"
+    " all not no ref sub date dt om do uo shri smt dr sir dear new may can will also been such same into upon who per"
+    " his her he she we us my if so up out but one two"
+)
+SHORT_WORDS = frozenset(_SHORT_WORDS.split())
 # A photocopy's specks the size of a full stop are read as punctuation of their own: a mark standing alone that
 # Tesseract is this unsure of is a speck, and these marks never stand alone in a memo at all (a full stop or a
 # comma always follows a word; a dash or a colon may stand alone, so they are kept unless read very unsure).
@@ -154,7 +162,7 @@ def _text_of(tsv: str) -> str:
             continue
         word, sure = cells[11].strip(), float(cells[10])
         # A number is kept however unsure: a day ("21st") or a part of a reference read faintly still counts.
-        if sure < SPECK_CONFIDENCE and len(word) <= SPECK_CHARS and not re.search(r"\d", word):
+        if sure < SPECK_CONFIDENCE and len(word) <= SPECK_CHARS and not re.search(r"\d", word) and not _known(word):
             continue
         if not any(c.isalnum() for c in word) and (sure < LONE_MARK_CONFIDENCE or set(word) <= NEVER_ALONE):
             continue
@@ -168,6 +176,11 @@ def _text_of(tsv: str) -> str:
             last = where
         lines[-1].append(word)
     return "\n".join(" ".join(line) for line in lines)
+
+
+def _known(word: str) -> bool:
+    """Whether an unsure short word is one of a memo's SHORT_WORDS, its stops and quotes aside ("O.M.", "To'")."""
+    return re.sub(r"[^a-z]", "", word.lower()) in SHORT_WORDS
 
 
 def _skew(image: bytes) -> float:

@@ -99,3 +99,18 @@ def test_specks_read_as_punctuation_are_dropped_and_real_marks_kept():
     )
     expected = "officers of the Services – reg.\nOctober, 2025 a.kumar@nic.in Sub.:-"
     assert reading._text_of(tsv) == expected
+
+
+def test_a_memos_short_words_are_kept_however_faint():
+    tsv = _tsv(
+        ("1.1.1", 24, "Ref:"),
+        ("1.1.1", 90, "this"),
+        ("1.1.1", 12, "O.M."),
+        ("1.1.1", 18, "No."),
+        ("1.1.2", 90, "mechanism"),
+        ("1.1.2", 20, "in"),
+        ("1.1.2", 18, "your"),
+        ("1.1.2", 15, "eis"),  # a speck read as letters all the same
+        ("1.1.2", 90, "Ministry"),
+    )
+    assert reading._text_of(tsv) == "Ref: this O.M. No.\nmechanism in your Ministry"
