@@ -38,6 +38,10 @@ _REF_VALUE = re.compile(
 _ABBREVIATION_END = re.compile(r"(?<![A-Za-z])[A-Z][a-z]{1,6}\.$")
 # An e-Office computer number printed alone on a line, with no label.
 _BARE_REF = re.compile(r"[A-Z][A-Za-z0-9\-]{1,30}(?:/[A-Za-z0-9\-.]{1,20}){3,8}")
+# A scan's "No." lost to a speck ("0. 22/3/2025-CS.I (APAR)", "- 8/24/2023-AR"): a file number opening a heading line,
+# with only specks or a label's remnant before it, in the "NUMBERS/YEAR-SECTION" form no date or phone number has.
+_LABEL_LOST = re.compile(r"[^A-Za-z0-9\s]{0,2}\s?(?:[0-9ON][.,:]\s{0,2})?(?=\d)")
+_FILE_NUMBER = re.compile(r"\d[\w\-.()]{0,20}(?:/[\w\-.()]{1,20}){0,4}/(?:19|20)\d\d-[A-Za-z]")
 # Words before a label that make the number someone else's: "vide O.M. No.", "this Department's No.", "Tel. No.",
 # and a receipt stamp's "Diary No." (the number the receiving office gave, never the memo's).
 CITED_BEFORE = re.compile(
@@ -95,9 +99,9 @@ def is_odd(value: str) -> bool:
 def reference(head: list[str], ocr: bool) -> Reading | None:
     """The memo's own number: the first labelled one in the heading not cited, else an e-Office number alone."""
     for line in head:
-        for _, _, value, cited in labelled_refs(line):
+        for _, end, value, cited in labelled_refs(line):
             if not cited:
-                value = _mend_roman(value) if ocr else value
+                value = _mend_ocr(value, line[end : end + 1]) if ocr else value
                 return value, 0.95 * (ODD_FACTOR if is_odd(value) else 1.0)
     for line in head:
         for cell in line.split("\t"):
@@ -107,6 +111,16 @@ def reference(head: list[str], ocr: bool) -> Reading | None:
             bare = _BARE_REF.match(cell)
             if bare and (bare.end() == len(cell) or DATE_LABEL.match(cell[bare.end() :].lstrip())):
                 return bare.group(), 0.7
+    return _unlabelled(head) if ocr else None
+
+
+def _unlabelled(head: list[str]) -> Reading | None:
+    """A scanned number whose label OCR lost, alone on its heading line; a weaker guess than a labelled one."""
+    for line in head:
+        lost = _LABEL_LOST.match(line)
+        found = _REF_VALUE.fullmatch(line.rstrip(" .,;:|'_-"), lost.end()) if lost else None
+        if found and _FILE_NUMBER.match(found.group()):
+            return _mend_roman(_clean_ref(found.group())), 0.6
     return None
 
 
@@ -148,6 +162,17 @@ def _clean_ref(value: str) -> str:
         if value.startswith("(") and value.count("(") > value.count(")"):
             value = value[1:]
     return value
+
+
+def _mend_ocr(value: str, after: str) -> str:
+    """A scanned number mended by what follows it on its line (`after`): an abbreviation's full stop that OCR read as
+    a colon or comma ("54-7/2025-Acad:" is "Acad."), a Roman numeral's stroke read as "]"; then _mend_roman."""
+    if after in ":;," and after and _ABBREVIATION_END.search(value + "."):
+        value += "."
+    # A Roman numeral's last stroke read as a bracket or bar ("Estt.A-II]" for "Estt.A-III").
+    if after in "]|" and after and re.search(r"[.\-]I{1,3}$", value):
+        value += "I"
+    return _mend_roman(value)
 
 
 def _mend_roman(value: str) -> str:

@@ -657,6 +657,9 @@ def test_a_receipt_stamps_diary_number_is_not_the_memos():
         ("No. T-1/2/2015-iGOT Part(5)", "T-1/2/2015-iGOT Part(5)"),
         ("No. HFW-HLHS223A/2/2024-5H5/1/490859/2025", "HFW-HLHS223A/2/2024-5H5/1/490859/2025"),
         ("O.M. No. 14017/13/2023-Estt.A-H", "14017/13/2023-Estt.A-II"),
+        ("O.M. No. 11013/5/2025-Estt.A-II] दिनांक / Dated: 29.08.2025", "11013/5/2025-Estt.A-III"),
+        ("F. No. 54-7/2025-Acad:", "54-7/2025-Acad."),
+        ("F. No. 54-7/2025-Acad, dated 6th April, 2025", "54-7/2025-Acad."),
     ],
 )
 def test_ocrs_digits_for_roman_numerals_after_the_year_are_mended(read, number):
@@ -665,6 +668,22 @@ def test_ocrs_digits_for_roman_numerals_after_the_year_are_mended(read, number):
 
 def test_a_typed_number_keeps_its_digits():
     assert suggest(["No. 7(1)/E.Coord-1/2023\nSubject: X"])["reference_no"].value == "7(1)/E.Coord-1/2023"
+
+
+@pytest.mark.parametrize(
+    ("read", "number"),
+    [("0. 22/3/2025-CS.1 (APAR)", "22/3/2025-CS.I (APAR)"), ("- 8/24/2023-AR", "8/24/2023-AR")],
+)
+def test_a_scanned_number_whose_label_was_lost_is_found_but_trusted_less(read, number):
+    found = suggest([f"Government of India\n{read}\nDate: 15/05/2026\nSubject: X"], ocr_pages=[0])
+    assert found["reference_no"].value == number and found["reference_no"].confidence < 0.6
+    assert found["dated"].value == date(2026, 5, 15)
+
+
+@pytest.mark.parametrize("line", ["15/05/2026", "Room 8/24/2023-AR", "Tel. 011-23092/2023-4"])
+def test_a_date_or_a_number_inside_a_line_is_no_unlabelled_reference(line):
+    assert "reference_no" not in suggest([f"Government of India\n{line}\nSubject: X"], ocr_pages=[0])
+    assert "reference_no" not in suggest(["Government of India\n- 8/24/2023-AR\nSubject: X"])  # typed: a label
 
 
 def test_a_bare_e_office_number_beside_a_speck_is_found():
