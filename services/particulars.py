@@ -294,8 +294,10 @@ def _stacked_above(lines: list[str], at: int) -> str:
     # Only a garbled label leaves specks before the words; a clean line above is an addressee or a heading.
     if rest == above or not _latin(rest) or _subject_label(rest) is not None or _is_furniture(rest):
         return ""
+    # The slash of "विषय /" with nothing Latin before it is the label's; with any other the line must read unfinished.
+    label = slash >= 0 and not re.search(r"[A-Za-z]", above[:slash])
     unfinished = _CONNECTIVE_END.search(rest) or (len(rest) >= WRAPPED_CHARS and not re.search(r"[.)\"”'’]$", rest))
-    return rest if unfinished else ""
+    return rest if label or unfinished else ""
 
 
 def _subject_label(line: str) -> int | None:

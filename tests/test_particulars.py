@@ -815,6 +815,11 @@ def test_a_scanned_subject_wraps_past_a_blank_line_when_its_line_is_full():
             "Submission of Digital Life Certificates by Central Government pensioners – Campaign",
         ),
         ("All Ministries/Departments of the Government of India\nSubject: Holidays for 2027", "Holidays for 2027"),
+        (
+            "/ Guest accommodation in the Academy campus\nSubject: during the Phase-I training - reg.",
+            "Guest accommodation in the Academy campus during the Phase-I training – reg.",
+        ),
+        ("Ministries/ Departments in the Academy\nSubject: Holidays for 2027", "Holidays for 2027"),
     ],
 )
 def test_a_scanned_subject_beside_stacked_labels_keeps_its_first_line(lines, subject):
