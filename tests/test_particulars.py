@@ -820,6 +820,8 @@ def test_a_scanned_subject_wraps_past_a_blank_line_when_its_line_is_full():
             "Guest accommodation in the Academy campus during the Phase-I training – reg.",
         ),
         ("Ministries/ Departments in the Academy\nSubject: Holidays for 2027", "Holidays for 2027"),
+        ("परिपत्र / CIRCULAR\n\nSub.:- Holidays for 2027", "Holidays for 2027"),
+        ("परिपत्र / CIRCULAR\nSub.:- Holidays for 2027", "Holidays for 2027"),
     ],
 )
 def test_a_scanned_subject_beside_stacked_labels_keeps_its_first_line(lines, subject):
