@@ -53,7 +53,7 @@ _SUBJECT_ENGLISH = re.compile(
 # Where a memo's body begins: the salutation, "The undersigned is directed", "In continuation of"...
 # A scan's speck may stand before them (". Dear Dr. Misra,").
 _BODY = re.compile(
-    r"[.,'‘’*_\-\s]{0,3}(?:Sir|Madam|Dear|Respected|My dear|The undersigned|[I1l] ?am directed|I am to"
+    r"[.,'‘’*_\-\s]{0,3}(?:Sir|Madam|Dear|Respected|My dear|The undersigned|[I1l][ .]{0,2}am directed|I am to"
     r"|I have been directed|In continuation|With reference|Kindly|Please|Attention|Consequent|In pursuance"
     r"|In exercise|Whereas)\b"
 )
@@ -328,6 +328,7 @@ def _is_subject_label(english: re.Match[str], line: str) -> bool:
 def _subject_text(lines: list[str], at: int, start: int) -> tuple[str, bool]:
     """The subject from its label on, joined across lines; and whether it ended cleanly (not cut at the limit)."""
     parts = [lines[at][start:]] if lines[at][start:] else []
+    printed = lines[at]  # the last part's line as printed, label and all: its width tells a wrapped line
     # "विषय / Submission of ..." over "Subject: Government pensioners ...": the labels stacked beside one subject.
     hindi_only = not _SUBJECT_ENGLISH.search(lines[at][:start])
     for index in range(at + 1, min(len(lines), at + 3 * SUBJECT_LINES)):
@@ -335,12 +336,13 @@ def _subject_text(lines: list[str], at: int, start: int) -> tuple[str, bool]:
         if parts and _SUBJECT_END.search(parts[-1]):
             return _join(parts), True
         below = lines[index + 1 : index + 2]
-        if not line and parts and (_wraps_on(parts[-1], below) or (hindi_only and _english_beside(below[0]))):
+        stacked = hindi_only and bool(below) and _english_beside(below[0])
+        if not line and parts and (_wraps_on(parts[-1], len(printed), below) or stacked):
             continue
         label = _subject_label(line)
         if hindi_only and parts and (english := _english_beside(line)):
             parts.append(english)
-            hindi_only = False
+            printed, hindi_only = line, False
             continue
         if not line or _SUBJECT_STOP.match(line) or _BODY.match(line) or label is not None:
             if parts:
@@ -351,6 +353,7 @@ def _subject_text(lines: list[str], at: int, start: int) -> tuple[str, bool]:
         if len(parts) == SUBJECT_LINES:
             return _join(parts), False
         parts.append(line)
+        printed = line
     return _join(parts), bool(parts)
 
 
@@ -362,7 +365,7 @@ def _english_beside(line: str) -> str | None:
     return line[label:]
 
 
-def _wraps_on(last: str, below: list[str]) -> bool:
+def _wraps_on(last: str, width: int, below: list[str]) -> bool:
     """Whether a subject goes on past a blank line (OCR sets one between a scan's lines): its last line is plainly
     unfinished ("... for the", an open quote or bracket), or the line below goes on in small letters."""
     last = last.rstrip(" ,;:|_'‘’-")
@@ -373,7 +376,7 @@ def _wraps_on(last: str, below: list[str]) -> bool:
     # "ie Sir/Madam" is a speck before the salutation, not the subject's last words.
     goes_on = after[0].islower() and len(after.split()) > 2 and not _SALUTATION.search(after)
     # A line as wide as a subject's column that does not read finished was wrapped, not ended.
-    wrapped = len(last) >= WRAPPED_CHARS and not re.search(r"[.)\"”'’]$|\breg\w*$", last)
+    wrapped = width >= WRAPPED_CHARS and not re.search(r"[.)\"”'’]$|\breg\w*$", last)
     return bool(_CONNECTIVE_END.search(last)) or unclosed or goes_on or wrapped
 
 

@@ -156,7 +156,7 @@ def _text_of(tsv: str) -> str:
     plain text would be, a line to a line and a blank line between paragraphs, without the specks."""
     lines: list[list[str]] = []
     last: tuple[str, ...] = ()
-    for row in tsv.splitlines()[1:]:
+    for row in _top_down(tsv.splitlines()[1:]):
         cells = row.split("\t")
         if len(cells) != 12 or cells[0] != "5" or not cells[11].strip():
             continue
@@ -176,6 +176,21 @@ def _text_of(tsv: str) -> str:
             last = where
         lines[-1].append(word)
     return "\n".join(" ".join(line) for line in lines)
+
+
+def _top_down(rows: list[str]) -> list[str]:
+    """Tesseract's TSV rows with its blocks ordered top to bottom, each block's rows in its own order."""
+    blocks: dict[str, list[str]] = {}
+    tops: dict[str, int] = {}
+    for row in rows:
+        cells = row.split("\t")
+        if len(cells) < 12:
+            continue
+        blocks.setdefault(cells[2], []).append(row)
+        if cells[0] == "2":
+            tops[cells[2]] = int(cells[7])
+    order = sorted(blocks, key=lambda block: tops.get(block, 0))
+    return [row for block in order for row in blocks[block]]
 
 
 def _known(word: str) -> bool:

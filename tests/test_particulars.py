@@ -829,9 +829,21 @@ def test_a_scanned_subject_beside_stacked_labels_keeps_its_first_line(lines, sub
     assert found["subject"].value == subject
 
 
-def test_a_misread_i_am_directed_ends_a_scanned_subject():
-    page = "No. 1/2/2024-X\nSubject: Withdrawal of O.M. dated 12.08.2019\nlam directed to invite a reference"
-    assert suggest([page], ocr_pages=[0])["subject"].value == "Withdrawal of O.M. dated 12.08.2019"
+@pytest.mark.parametrize("body", ["lam directed to invite", "I.am directed to invite"])
+def test_a_misread_i_am_directed_ends_a_scanned_subject(body):
+    page = f"No. 1/2/2024-X\nSubject: Withdrawal of O.M. dated 12.08.2019 for empanelment\n\n{body} a reference"
+    assert suggest([page], ocr_pages=[0])["subject"].value == "Withdrawal of O.M. dated 12.08.2019 for empanelment"
+
+
+def test_a_scanned_subjects_first_line_is_as_wide_as_printed_label_and_all():
+    page = (
+        "No. 1/2/2024-X\nSUBJECT : Completion of mandatory courses on the iGOT\n\n"
+        "Karmayogi Portal by officers of the All India Services –\n\nreg.\n\nRef: O.M. of even number"
+    )
+    expected = (
+        "Completion of mandatory courses on the iGOT Karmayogi Portal by officers of the All India Services – reg"
+    )
+    assert suggest([page], ocr_pages=[0])["subject"].value == expected + "."
 
 
 def test_a_scanned_do_letters_title_is_rid_of_specks():

@@ -114,3 +114,17 @@ def test_a_memos_short_words_are_kept_however_faint():
         ("1.1.2", 90, "Ministry"),
     )
     assert reading._text_of(tsv) == "Ref: this O.M. No.\nmechanism in your Ministry"
+
+
+def test_ocr_blocks_are_laid_out_top_down():
+    # Tesseract may list a block (here a subject's second line) after one printed below it.
+    rows = [
+        "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext",
+        "2\t1\t1\t0\t0\t0\t176\t710\t900\t49\t-1\t",
+        "5\t1\t1\t1\t1\t1\t176\t722\t200\t34\t90\tSUBJECT:",
+        "2\t1\t2\t0\t0\t0\t175\t827\t779\t96\t-1\t",
+        "5\t1\t2\t1\t1\t1\t395\t827\t73\t27\t96\treg.",
+        "2\t1\t3\t0\t0\t0\t387\t754\t1200\t55\t-1\t",
+        "5\t1\t3\t1\t1\t1\t387\t771\t115\t28\t96\tPortal",
+    ]
+    assert reading._text_of("\n".join(rows)) == "SUBJECT:\n\nPortal\n\nreg."
