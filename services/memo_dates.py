@@ -52,8 +52,8 @@ CITED_BEFORE = re.compile(
 # In the part of a number after its year, letters are expected: OCR's "E.1(B)", "A-IIi", "CS.1I" are Roman numerals.
 _YEAR_SUFFIX = re.compile(r"/(?:19|20)\d\d-")
 _OCR_ROMAN = re.compile(r"(?<=[A-Za-z][.\-])[1Il|i]{1,4}(?=[VX]?(?![A-Za-z0-9]))")
-# "A-II" with its strokes run together reads "A-H"; no office's part ends in a lone H.
-_OCR_DOUBLE_I = re.compile(r"(?<=[A-Za-z][.\-])H$")
+# "A-II" with its strokes run together reads "A-H", or with a foot on its last "A-IL"; no office's part ends so.
+_OCR_DOUBLE_I = re.compile(r"(?<=[A-Za-z][.\-])(?:H|IL)$")
 
 _MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6}
 _MONTHS |= {"jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12}
@@ -64,7 +64,7 @@ _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 # "14th January, 2026", "22th December, 2020", "7 July 2025", "2nd Sept. 2026", "14th day of Jan, 2026".
 _TEXT_DATE = re.compile(
     rf"(?<!\d)(?P<day>\d{{1,2}})\s{{0,2}}(?:st|nd|rd|th|h|d)?\.?\s{{0,2}}(?:day\s(?:of\s)?|of\s)?"
-    rf"(?P<month>{_MONTH})[a-z]{{0,6}}\.?[,;]?\s{{0,2}}(?P<year>\d{{4}})(?!\d)",
+    rf"(?P<month>{_MONTH})[a-z]{{0,6}}(?:\.?[,;]?|,\.)\s{{0,2}}(?P<year>\d{{4}})(?!\d)",
     re.IGNORECASE,
 )
 # "03.03.2026", "18/06/2026", "02-09-2024": the same separator twice, and not a piece of "22/5/2020-CS.I".
@@ -107,6 +107,8 @@ def reference(head: list[str], ocr: bool) -> Reading | None:
         for cell in line.split("\t"):
             # A scan's stray "|" or "." beside the number is a speck, not part of it.
             cell = re.sub(r"[$§]", "", cell.strip(" |.,:;'‘’_*-")) if ocr else cell
+            # ...and a colon between capitals is a hyphen with a speck on it ("HFW:HLHS835A/...").
+            cell = re.sub(r"(?<=[A-Z]):(?=[A-Z])", "-", cell) if ocr else cell
             # Alone in its cell, or with only the date after it ("HFW-.../2021 Dated the 25th August, 2021").
             bare = _BARE_REF.match(cell)
             if bare and (bare.end() == len(cell) or DATE_LABEL.match(cell[bare.end() :].lstrip())):

@@ -659,6 +659,7 @@ def test_a_receipt_stamps_diary_number_is_not_the_memos():
         ("O.M. No. 14017/13/2023-Estt.A-H", "14017/13/2023-Estt.A-II"),
         ("O.M. No. 11013/5/2025-Estt.A-II] दिनांक / Dated: 29.08.2025", "11013/5/2025-Estt.A-III"),
         ("F. No. 54-7/2025-Acad:", "54-7/2025-Acad."),
+        ("No. 1-13018/12/2021-PM-IL", "1-13018/12/2021-PM-II"),
         ("F. No. 54-7/2025-Acad, dated 6th April, 2025", "54-7/2025-Acad."),
     ],
 )
@@ -689,6 +690,16 @@ def test_a_date_or_a_number_inside_a_line_is_no_unlabelled_reference(line):
 def test_a_bare_e_office_number_beside_a_speck_is_found():
     page = "HFW-HLHS223A/2/2024-5H5/1/490859/2025 |\nGovernment of Haryana\nSubject: X"
     assert suggest([page], ocr_pages=[0])["reference_no"].value == "HFW-HLHS223A/2/2024-5H5/1/490859/2025"
+
+
+def test_a_bare_e_office_number_with_a_speck_on_its_hyphen_is_found():
+    page = "HFW:HLHS835A/1/2019-5H5/1/854336/2021\nGovernment of Haryana\nSubject: X"
+    assert suggest([page], ocr_pages=[0])["reference_no"].value == "HFW-HLHS835A/1/2019-5H5/1/854336/2021"
+
+
+def test_a_speck_after_a_months_comma_is_read_past():
+    found = suggest(["No. 1/2/2025-H\nDated Panchkula, the 19th April,.2021\nSubject: X"], ocr_pages=[0])
+    assert found["dated"].value == date(2021, 4, 19)
 
 
 def test_an_accented_month_is_read():
