@@ -42,6 +42,9 @@ _BARE_REF = re.compile(r"[A-Z][A-Za-z0-9\-]{1,30}(?:/[A-Za-z0-9\-.]{1,20}){3,8}"
 # with only specks or a label's remnant before it, in the "NUMBERS/YEAR-SECTION" form no date or phone number has.
 _LABEL_LOST = re.compile(r"[^A-Za-z0-9\s]{0,2}\s?(?:[0-9ON][.,:]\s{0,2})?(?=\d)")
 _FILE_NUMBER = re.compile(r"\d[\w\-.()]{0,20}(?:/[\w\-.()]{1,20}){0,4}/(?:19|20)\d\d-[A-Za-z]")
+# OCR sets a space inside a number after a narrow "1" ("21011/1 1/2020", "K-2101 1/7/2021", "/201 6-5H5"), and
+# after the stop before a Roman numeral ("IS. II"): a number's pieces on either side of such a space are one.
+_SPLIT_NUMBER = re.compile(r"([/\-]\d{1,5}) (?=\d{1,4}[/\-])|(\d-[A-Z]{1,6}\.) (?=[IVX]{1,4}\b)")
 # Words before a label that make the number someone else's: "vide O.M. No.", "this Department's No.", "Tel. No.",
 # and a receipt stamp's "Diary No." (the number the receiving office gave, never the memo's).
 CITED_BEFORE = re.compile(
@@ -75,8 +78,9 @@ _NUM_DATE = re.compile(
 _OCR_NUMBER = re.compile(r"(?<![A-Za-z0-9])[0-9OoIl|]{1,4}(?:[./\-][0-9OoIl|]{1,4}){2}(?![A-Za-z0-9])")
 # "Ith May, 2021": a day's 1 read as a letter, before its ordinal and month.
 _OCR_DAY = re.compile(r"(?<![A-Za-z0-9])[Il|](?=\d?(?:st|nd|rd|th)\s{0,2}[A-Z])")
-# "02-10:2020": a speck turned the second separator; the first one tells what it was.
+# "02-10:2020", "02:06.2020": a speck turned one separator; the other one tells what it was.
 _OCR_SEPARATOR = re.compile(r"(?<![\d./\-])(\d{1,2})([./\-])(\d{1,2})[:;,](?=\d{4}(?!\d))")
+_OCR_FIRST_SEPARATOR = re.compile(r"(?<![\d./\-:])(\d{1,2})[:;,](\d{1,2})([./\-])(?=\d{4}(?!\d))")
 DATE_LABEL = re.compile(r"\bd(?:a[tl]ed|ate|t)\b|दिनांक|दि\s?\.", re.IGNORECASE)
 _BARE_DATE_LABEL = re.compile(r"\W{0,3}(?:dated|date|दिनांक)\W{0,5}", re.IGNORECASE)
 _DATED_LINE = re.compile(r"\W{0,3}(?:dated|date|dt\.|दिनांक)(?![A-Za-z])", re.IGNORECASE)
@@ -98,6 +102,7 @@ def is_odd(value: str) -> bool:
 
 def reference(head: list[str], ocr: bool) -> Reading | None:
     """The memo's own number: the first labelled one in the heading not cited, else an e-Office number alone."""
+    head = [_SPLIT_NUMBER.sub(r"\1\2", line) for line in head] if ocr else head
     for line in head:
         for _, end, value, cited in labelled_refs(line):
             if not cited:
@@ -263,4 +268,4 @@ def _ocr_digits(line: str) -> str:
     (same length, so positions hold)."""
     line = _OCR_NUMBER.sub(lambda match: match.group().translate(_OCR_DIGITS), line)
     line = _OCR_DAY.sub("1", line)
-    return _OCR_SEPARATOR.sub(r"\1\2\3\2", line)
+    return _OCR_FIRST_SEPARATOR.sub(r"\1\3\2\3", _OCR_SEPARATOR.sub(r"\1\2\3\2", line))

@@ -660,6 +660,10 @@ def test_a_receipt_stamps_diary_number_is_not_the_memos():
         ("O.M. No. 11013/5/2025-Estt.A-II] दिनांक / Dated: 29.08.2025", "11013/5/2025-Estt.A-III"),
         ("F. No. 54-7/2025-Acad:", "54-7/2025-Acad."),
         ("No. 1-13018/12/2021-PM-IL", "1-13018/12/2021-PM-II"),
+        ("F.No.:21011/1 1/2020-Estt.A-II", "21011/11/2020-Estt.A-II"),
+        ("No.K-2101 1/7/2021-PG (CPGRAMS) दिनांक / Dated: 11.10.2021", "K-21011/7/2021-PG (CPGRAMS)"),
+        ("F.No.37/3/2024-IS. II है दिनांक / Dated: 27.12.2024", "37/3/2024-IS.II"),
+        ("HFW-HLHS940A/5/201 6-5H5/1/173596/2021 Dated the 25th August, 2021", "HFW-HLHS940A/5/2016-5H5/1/173596/2021"),
         ("F. No. 54-7/2025-Acad, dated 6th April, 2025", "54-7/2025-Acad."),
     ],
 )
@@ -695,6 +699,16 @@ def test_a_bare_e_office_number_beside_a_speck_is_found():
 def test_a_bare_e_office_number_with_a_speck_on_its_hyphen_is_found():
     page = "HFW:HLHS835A/1/2019-5H5/1/854336/2021\nGovernment of Haryana\nSubject: X"
     assert suggest([page], ocr_pages=[0])["reference_no"].value == "HFW-HLHS835A/1/2019-5H5/1/854336/2021"
+
+
+def test_a_typed_number_followed_by_a_number_keeps_its_space():
+    found = suggest(["No. 1/2/2020-Estt.A-II 3/4 copies\nSubject: X"])
+    assert found["reference_no"].value == "1/2/2020-Estt.A-II"
+
+
+@pytest.mark.parametrize("read", ["Dated: 02:06.2020", "Dated: 02.06:2020"])
+def test_a_speck_on_either_separator_of_a_scanned_date_is_read_past(read):
+    assert suggest([f"No. 1/2/2025-H\n{read}\nSubject: X"], ocr_pages=[0])["dated"].value == date(2020, 6, 2)
 
 
 def test_a_speck_after_a_months_comma_is_read_past():
