@@ -117,6 +117,9 @@ _OCR_SUBJECT_MENDS = (
     (re.compile(r"(?<!\S)(?=[\-–—]{0,2}[.,:;'‘’`])[.,:;'‘’`\-–—]{1,3}(?!\S)"), " "),  # a lone run of stops and quotes
     (re.compile(r"\b(of|the|and|to|in|for|on|by|with|from|at|be|is|are)[.,](?= )"), r"\1"),  # "of. National"
     (re.compile(r"(?<=\d(?:st|nd|rd|th))[:;.] ?(?=[A-Z])"), " "),  # "27th: October", "51st.Round"
+    (re.compile(r"(?<=[a-z]{2})[.,](?=(?:and|of|the|for|to|in|on|by|with|from)\b)"), " "),  # "Services.and"
+    (re.compile(r"(?<=[a-z])['\"](?=\d)"), " "),  # "Campaign'4.0"
+    (re.compile(r"(?:\s+[a-z]{1,2})+\W*$"), ""),  # specks read as small letters after the last word ("2026-27 ie")
     # A lone digit after the last bracket or year, a stop after the last number, anything short after "reg.".
     (re.compile(r"(?:(?<=\))|(?<=\d{4}))\s+\d\W*$|(?<=\d)\.\s*$|(?<=\breg\.)\s+\W{0,3}\w{0,2}\W{0,2}$"), ""),
     (re.compile(r"\s?-{2}\s?(?=\w)"), " – "),  # "(AEBAS) --reg."
@@ -372,7 +375,7 @@ def _wraps_on(last: str, width: int, below: list[str]) -> bool:
     after = below[0].lstrip(" -–—_|'‘’.,:;*") if below else ""
     if not after or _SUBJECT_STOP.match(after) or _BODY.match(after) or _subject_label(after) is not None:
         return False
-    unclosed = last.count('"') % 2 == 1 or last.count("(") > last.count(")")
+    unclosed = sum(map(last.count, '"“”')) % 2 == 1 or last.count("(") > last.count(")")
     # "ie Sir/Madam" is a speck before the salutation, not the subject's last words.
     goes_on = after[0].islower() and len(after.split()) > 2 and not _SALUTATION.search(after)
     # A line as wide as a subject's column that does not read finished was wrapped, not ended.
@@ -410,6 +413,8 @@ def _tidy(text: str, ocr: bool) -> str:
         if "‘" in text and not re.search(r"[’']", text[text.index("‘") :]):
             text = text.replace("‘", "")
         text = text.translate(_CURLY_QUOTES)
+        # A double quote without its pair, glued to a small word ('for the "year', '– "reg.'), is a speck too.
+        text = re.sub(r'(?<!\S)"(?=[a-z])', "", text) if text.count('"') % 2 else text
         for pattern, mend in _OCR_SUBJECT_MENDS:
             text = pattern.sub(mend, text)
         return _UNFINISHED_REG.sub("reg.", _LOOSE_ENDS.sub("", text.strip()))

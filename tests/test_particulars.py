@@ -752,6 +752,17 @@ def test_an_accented_month_is_read():
         ("Sub: Implementation in Departments 2 reg.", "Implementation in Departments – reg."),
         ("Sub: Central Civil Services (100th Course) 2", "Central Civil Services (100th Course)"),
         ("Sub: Nationwide Campaign 4.0.", "Nationwide Campaign 4.0"),
+        ("Sub: All India Services.and Central Services", "All India Services and Central Services"),
+        ("Sub: Nationwide Campaign'4.0", "Nationwide Campaign 4.0"),
+        ("Sub: Annual Programme for the year 2026-27 ie", "Annual Programme for the year 2026-27"),
+        ("Sub: Week from 27th October to 2nd November, 2025 3 a", "Week from 27th October to 2nd November, 2025"),
+        ('Sub: Returns for the "year ending 31.12.2025', "Returns for the year ending 31.12.2025"),
+        ('Sub: Disposal of pending matters – "reg.', "Disposal of pending matters – reg."),
+        ('Sub: Observance of "Vigilance Awareness Week" – reg.', 'Observance of "Vigilance Awareness Week" – reg.'),
+        (
+            "Sub: Instructions on “Deputation of Central.\n\nGovernment employees” – maximum tenure",
+            'Instructions on "Deputation of Central Government employees" – maximum tenure',
+        ),
     ],
 )
 def test_a_scanned_subjects_specks_are_left_out(lines, subject):
