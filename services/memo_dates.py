@@ -42,9 +42,16 @@ _BARE_REF = re.compile(r"[A-Z][A-Za-z0-9\-]{1,30}(?:/[A-Za-z0-9\-.]{1,20}){3,8}"
 # with only specks or a label's remnant before it, in the "NUMBERS/YEAR-SECTION" form no date or phone number has.
 _LABEL_LOST = re.compile(r"[^A-Za-z0-9\s]{0,2}\s?(?:[0-9ON][.,:]\s{0,2})?(?=\d)")
 _FILE_NUMBER = re.compile(r"\d[\w\-.()]{0,20}(?:/[\w\-.()]{1,20}){0,4}/(?:19|20)\d\d-[A-Za-z]")
-# OCR sets a space inside a number after a narrow "1" ("21011/1 1/2020", "K-2101 1/7/2021", "/201 6-5H5"), and
-# after the stop before a Roman numeral ("IS. II"): a number's pieces on either side of such a space are one.
-_SPLIT_NUMBER = re.compile(r"([/\-]\d{1,5}) (?=\d{1,4}[/\-])|(\d-[A-Z]{1,6}\.) (?=[IVX]{1,4}\b)")
+# A scanned heading's line mended before its number is read: OCR sets a space inside a number after a narrow "1"
+# ("21011/1 1/2020", "K-2101 1/7/2021", "/201 6-5H5") and after the stop before a Roman numeral ("IS. II"), and
+# reads an abbreviation's stop before a closing bracket as a colon ("Cab.(Vig:)").
+_OCR_NUMBER_MENDS = (
+    (re.compile(r"([/\-]\d{1,5}) (?=\d{1,4}[/\-])|(\d-[A-Z]{1,6}\.) (?=[IVX]{1,4}\b)"), r"\1\2"),
+    (re.compile(r"(?<=[A-Za-z])[:;,](?=\))"), "."),
+)
+# A file's series letter before its five-digit standard head ("I-11019/...", "K-21011/..."): never a lone digit, but
+# OCR reads an "I" there as "1".
+_SERIES_AS_DIGIT = re.compile(r"^1-(?=\d{5}/)")
 # Words before a label that make the number someone else's: "vide O.M. No.", "this Department's No.", "Tel. No.",
 # and a receipt stamp's "Diary No." (the number the receiving office gave, never the memo's).
 CITED_BEFORE = re.compile(
@@ -102,7 +109,7 @@ def is_odd(value: str) -> bool:
 
 def reference(head: list[str], ocr: bool) -> Reading | None:
     """The memo's own number: the first labelled one in the heading not cited, else an e-Office number alone."""
-    head = [_SPLIT_NUMBER.sub(r"\1\2", line) for line in head] if ocr else head
+    head = [_mend_number_line(line) for line in head] if ocr else head
     for line in head:
         for _, end, value, cited in labelled_refs(line):
             if not cited:
@@ -171,15 +178,22 @@ def _clean_ref(value: str) -> str:
     return value
 
 
+def _mend_number_line(line: str) -> str:
+    for pattern, mend in _OCR_NUMBER_MENDS:
+        line = pattern.sub(mend, line)
+    return line
+
+
 def _mend_ocr(value: str, after: str) -> str:
     """A scanned number mended by what follows it on its line (`after`): an abbreviation's full stop that OCR read as
-    a colon or comma ("54-7/2025-Acad:" is "Acad."), a Roman numeral's stroke read as "]"; then _mend_roman."""
+    a colon or comma ("54-7/2025-Acad:" is "Acad."), a Roman numeral's stroke read as "]"; its series letter read as
+    a digit; then _mend_roman."""
     if after in ":;," and after and _ABBREVIATION_END.search(value + "."):
         value += "."
     # A Roman numeral's last stroke read as a bracket or bar ("Estt.A-II]" for "Estt.A-III").
     if after in "]|" and after and re.search(r"[.\-]I{1,3}$", value):
         value += "I"
-    return _mend_roman(value)
+    return _mend_roman(_SERIES_AS_DIGIT.sub("I-", value))
 
 
 def _mend_roman(value: str) -> str:

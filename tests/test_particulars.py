@@ -659,8 +659,11 @@ def test_a_receipt_stamps_diary_number_is_not_the_memos():
         ("O.M. No. 14017/13/2023-Estt.A-H", "14017/13/2023-Estt.A-II"),
         ("O.M. No. 11013/5/2025-Estt.A-II] दिनांक / Dated: 29.08.2025", "11013/5/2025-Estt.A-III"),
         ("F. No. 54-7/2025-Acad:", "54-7/2025-Acad."),
-        ("No. 1-13018/12/2021-PM-IL", "1-13018/12/2021-PM-II"),
+        ("No. 1-13018/12/2021-PM-IL", "I-13018/12/2021-PM-II"),
         ("F.No.:21011/1 1/2020-Estt.A-II", "21011/11/2020-Estt.A-II"),
+        ("No. 22011/3/2016-Cab.(Vig:) oh es Dated the 16th April, 2021", "22011/3/2016-Cab.(Vig.)"),
+        ("No. 1-35034/48/2021-PM-II", "I-35034/48/2021-PM-II"),
+        ("No. 1-3/48/2021-PM-II", "1-3/48/2021-PM-II"),
         ("No.K-2101 1/7/2021-PG (CPGRAMS) दिनांक / Dated: 11.10.2021", "K-21011/7/2021-PG (CPGRAMS)"),
         ("F.No.37/3/2024-IS. II है दिनांक / Dated: 27.12.2024", "37/3/2024-IS.II"),
         ("HFW-HLHS940A/5/201 6-5H5/1/173596/2021 Dated the 25th August, 2021", "HFW-HLHS940A/5/2016-5H5/1/173596/2021"),
@@ -673,6 +676,7 @@ def test_ocrs_digits_for_roman_numerals_after_the_year_are_mended(read, number):
 
 def test_a_typed_number_keeps_its_digits():
     assert suggest(["No. 7(1)/E.Coord-1/2023\nSubject: X"])["reference_no"].value == "7(1)/E.Coord-1/2023"
+    assert suggest(["No. 1-35034/48/2021-PM-II\nSubject: X"])["reference_no"].value == "1-35034/48/2021-PM-II"
 
 
 @pytest.mark.parametrize(
