@@ -61,6 +61,7 @@ _BODY = re.compile(
 SUBJECT_LINES = 6
 WRAPPED_CHARS = 45
 _SALUTATION = re.compile(r"[.,'‘’*_\-\s]{0,3}(?:Sir|Madam|Dear|Respected|My dear)\b")
+_BARE_SUBJECT = re.compile(r"[^A-Za-z0-9\u0900-\u097f]{0,3}(?:Subject|SUBJECT)\s")
 # Lines that follow a subject but are not part of it: references, headings, a numbered paragraph.
 _SUBJECT_STOP = re.compile(
     r"(?:Ref\b|Ref\.|Reference|OFFICE MEMORANDUM|ORDER|NOTIFICATION|CIRCULAR|To\b\W{0,2}$"
@@ -114,7 +115,7 @@ _OCR_SUBJECT_MENDS = (
     (_STRAY_STOP, r"\1"),  # "Performance. Appraisal"
     (re.compile(r"(?<!\S)[0-9A-Za-z]{0,2}[\u0900-\u097f]{1,2}(?!\S)"), " "),  # a lone Devanagari letter, "3५"
     (re.compile(r"(?<!\S)[b-z](?!\S)"), " "),  # a lone small letter ("portal – s reg.")
-    (re.compile(r"(?<!\S)(?=[\-–—]{0,2}[.,:;'‘’`])[.,:;'‘’`\-–—]{1,3}(?!\S)"), " "),  # a lone run of stops and quotes
+    (re.compile(r"(?<!\S)(?=[\-–—]{0,2}[.,:;'‘’`])[.,:;'‘’`\-–—]{1,5}(?!\S)"), " "),  # a lone run of stops and quotes
     (re.compile(r"\b(of|the|and|to|in|for|on|by|with|from|at|be|is|are)[.,](?= )"), r"\1"),  # "of. National"
     (re.compile(r"(?<=\d(?:st|nd|rd|th))[:;.] ?(?=[A-Z])"), " "),  # "27th: October", "51st.Round"
     (re.compile(r"(?<=[a-z]{2})[.,](?=(?:and|of|the|for|to|in|on|by|with|from)\b)"), " "),  # "Services.and"
@@ -361,8 +362,10 @@ def _subject_text(lines: list[str], at: int, start: int) -> tuple[str, bool]:
 
 
 def _english_beside(line: str) -> str | None:
-    """The subject's words on an English "Subject:" line, as stacked below a Hindi "विषय /" line; None if not one."""
-    label = _subject_label(line)
+    """The subject's words on an English "Subject:" line, as stacked below a Hindi "विषय /" line; None if not one.
+    Below "विषय /" the whole word "Subject" is the label even without its colon (a speck may take it)."""
+    bare = _BARE_SUBJECT.match(line)
+    label = bare.end() if bare else _subject_label(line)
     if label is None or not _latin(line[label:]) or _hindi(line[:label]):
         return None
     return line[label:]

@@ -757,6 +757,7 @@ def test_an_accented_month_is_read():
         ("Sub: Central Civil Services (100th Course) 2", "Central Civil Services (100th Course)"),
         ("Sub: Nationwide Campaign 4.0.", "Nationwide Campaign 4.0"),
         ("Sub: All India Services.and Central Services", "All India Services and Central Services"),
+        ("Sub: Grievance redressal mechanism in\n-... your Ministry", "Grievance redressal mechanism in your Ministry"),
         ("Sub: Nationwide Campaign'4.0", "Nationwide Campaign 4.0"),
         ("Sub: Annual Programme for the year 2026-27 ie", "Annual Programme for the year 2026-27"),
         ("Sub: Week from 27th October to 2nd November, 2025 3 a", "Week from 27th October to 2nd November, 2025"),
@@ -860,6 +861,10 @@ def test_a_scanned_subject_wraps_past_a_blank_line_when_its_line_is_full():
             "Guest accommodation in the Academy campus during the Phase-I training – reg.",
         ),
         ("Ministries/ Departments in the Academy\nSubject: Holidays for 2027", "Holidays for 2027"),
+        (
+            "विषय / Online submission of Property Returns (IPR) for\nSubject the year ending 31.12.2025 - reg.",
+            "Online submission of Property Returns (IPR) for the year ending 31.12.2025 – reg.",
+        ),
         ("परिपत्र / CIRCULAR\n\nSub.:- Holidays for 2027", "Holidays for 2027"),
         ("परिपत्र / CIRCULAR\nSub.:- Holidays for 2027", "Holidays for 2027"),
     ],
