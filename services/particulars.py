@@ -163,7 +163,7 @@ def _read_page(lines: list[str], ocr: bool) -> dict[str, Reading]:
     readings = {
         "reference_no": reference(head, ocr) or reference_in_body(lines, len(head), ocr),
         "dated": heading_date(head, ocr) or date_in_body(lines, len(head), ocr),
-        "issued_by": _office(head),
+        "issued_by": _office(head, ocr),
         "subject": subject or _do_subject(lines, head, ocr),
     }
     return {name: reading for name, reading in readings.items() if reading is not None}
@@ -188,8 +188,9 @@ def _heading_end(lines: list[str], subject_at: int | None) -> int:
 # Issuing office
 
 
-def _office(head: list[str]) -> Reading | None:
-    """The most specific office in the heading (the Department over its Ministry), as printed in English."""
+def _office(head: list[str], ocr: bool) -> Reading | None:
+    """The most specific office in the heading (the Department over its Ministry), as printed in English (a scan's
+    quotes in their plain form, as a scanned subject's)."""
     best: tuple[int, str] | None = None
     lines = list(_outside_addressees(head))
     for index, line in enumerate(lines):
@@ -203,6 +204,7 @@ def _office(head: list[str]) -> Reading | None:
     if best is None:
         return None
     rank, value = best
+    value = value.translate(_CURLY_QUOTES) if ocr else value
     return value, _OFFICE_SURE[rank] * (ODD_FACTOR if len(value) > 100 else 1.0)
 
 

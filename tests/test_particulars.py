@@ -906,3 +906,9 @@ def test_a_bare_e_office_number_with_the_date_beside_it_is_found():
     found = suggest([page])
     assert found["reference_no"].value == "HFW-HLHS940A/5/2016-5H5/1/173596/2021"
     assert found["dated"].value == date(2021, 8, 25)
+
+
+def test_a_scanned_offices_quote_takes_the_plain_form_and_a_typed_one_stays():
+    page = "Department of Pension & Pensioners’ Welfare\nSubject: X"
+    assert suggest([page], ocr_pages=[0])["issued_by"].value == "Department of Pension & Pensioners' Welfare"
+    assert suggest([page])["issued_by"].value == "Department of Pension & Pensioners’ Welfare"
