@@ -99,6 +99,8 @@ _NAME_REST = re.compile(r"[A-Z][A-Za-z'’]{0,25}(?:\s(?:[A-Za-z'’]{1,25}|&)){
 _NAME_PAIR = re.compile(r"(?:[A-Z][a-z'’]{1,25}\s){1,3}(?:and|&)\s[A-Z][a-z'’]{1,25}(?:\s[A-Z][a-z'’]{1,25}){0,2}")
 # Specks OCR puts before a line's first word: "2 ‘Union ...", "a _ Department of".
 _LEADING_SPECKS = re.compile(r"[^A-Za-z(]{0,8}(?:[a-z]{1,2}[^A-Za-z(]{1,8}){0,2}(?=[A-Z(])")
+# ...or capitals ("ESE Department of Expenditure"): nothing is printed before "Department of" in an office's name.
+_CAPITAL_SPECKS = re.compile(r"[A-Z]{1,3}\s(?=(?:Department|Ministry|Government)\s{1,2}of\b)")
 _OFFICE_SURE = {5: 0.92, 4: 0.9, 3: 0.8, 2: 0.75, 1: 0.6}
 _LETTERHEAD = re.compile(r"(?:gov(?:ernmen)?t\.?|m[il1]n[il1]s[tl]ry|de[pq][a-z]{2,6}n[tl])\s{1,2}of\b", re.IGNORECASE)
 # Characters a typed subject hardly has but OCR of a speck or a signature does.
@@ -261,7 +263,9 @@ def _english(text: str) -> str:
     english = max(parts, key=lambda part: len(re.findall(r"[A-Za-z]", part)))
     english = english.strip(" /|:-–—,;*•·'\"`~_")
     specks = _LEADING_SPECKS.match(english)
-    return english[specks.end() :] if specks else english
+    english = english[specks.end() :] if specks else english
+    capitals = _CAPITAL_SPECKS.match(english)
+    return english[capitals.end() :] if capitals else english
 
 
 # Subject

@@ -630,6 +630,9 @@ def test_an_office_wrapped_in_the_letterhead_is_joined_whole(letterhead, office)
         ("मंत्रिमंडल सचिवालय ः Cabinet. Secretariat", "Cabinet Secretariat"),
         ("संघ लोक सेवा आयोग... 2 ‘Union Public Service Commission —", "Union Public Service Commission"),
         ("प्रशासनिक विभाग. बल्ब a _ Department of Expenditure", "Department of Expenditure"),
+        ("व्यय विभाग ESE Department of Expenditure", "Department of Expenditure"),
+        ("EE Department of Administrative Reforms", "Department of Administrative Reforms"),
+        ("General Administration Department", "General Administration Department"),
     ],
 )
 def test_ocr_specks_around_an_office_are_left_out(line, office):
