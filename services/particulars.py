@@ -48,7 +48,7 @@ _SUBJECT_HINDI = re.compile(r"विषय\s{0,2}(?P<sep>(?:[:/|._\-–—]\s{0,
 # A Hindi label a broken text layer has garbled ("वषय /"): taken as one only when "Subject" follows it.
 _HINDI_WORD = re.compile(r"[\u0900-\u097f]{2,8}\s{0,2}[:/|.\-–—]{1,3}\s{0,2}")
 _SUBJECT_ENGLISH = re.compile(
-    r"(?P<word>s[uv]b\s?[ji1l][ec]{1,2}t|subj|sub)\s{0,2}(?P<sep>[:;.\-–—]{0,3})\s{0,2}", re.IGNORECASE
+    r"(?P<word>s?[uv]b\s?[ji1l][ec]{1,2}t|subj|sub)\s{0,2}(?P<sep>[:;.\-–—]{0,3})\s{0,2}", re.IGNORECASE
 )
 # Where a memo's body begins: the salutation, "The undersigned is directed", "In continuation of"...
 # A scan's speck may stand before them (". Dear Dr. Misra,").

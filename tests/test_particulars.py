@@ -915,3 +915,8 @@ def test_a_scanned_offices_quote_takes_the_plain_form_and_a_typed_one_stays():
     page = "Department of Pension & Pensioners’ Welfare\nSubject: X"
     assert suggest([page], ocr_pages=[0])["issued_by"].value == "Department of Pension & Pensioners' Welfare"
     assert suggest([page])["issued_by"].value == "Department of Pension & Pensioners’ Welfare"
+
+
+def test_a_scanned_subject_label_that_lost_its_s_is_still_the_label():
+    page = "No. 1/2/2024-X\nUBJECT : Constitution of District Level Committees – reg.\n\nThe undersigned is directed"
+    assert suggest([page], ocr_pages=[0])["subject"].value == "Constitution of District Level Committees – reg."
