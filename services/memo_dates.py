@@ -47,6 +47,7 @@ _FILE_NUMBER = re.compile(r"\d[\w\-.()]{0,20}(?:/[\w\-.()]{1,20}){0,4}/(?:19|20)
 # reads an abbreviation's stop before a closing bracket as a colon ("Cab.(Vig:)").
 _OCR_NUMBER_MENDS = (
     (re.compile(r"([/\-]\d{1,5}) (?=\d{1,4}[/\-])|(\d-[A-Z]{1,6}\.) (?=[IVX]{1,4}\b)"), r"\1\2"),
+    (re.compile(r"(?<![\d/])(\d{2,5}) (?=\d{1,4}/\d{1,4}/)"), r"\1"),  # "No. 2201 1/3/2016-Cab."
     (re.compile(r"(?<=[A-Za-z])[:;,](?=\))"), "."),
 )
 # A file's series letter before its five-digit standard head ("I-11019/...", "K-21011/..."): never a lone digit, but

@@ -664,6 +664,7 @@ def test_a_receipt_stamps_diary_number_is_not_the_memos():
         ("F. No. 54-7/2025-Acad:", "54-7/2025-Acad."),
         ("No. 1-13018/12/2021-PM-IL", "I-13018/12/2021-PM-II"),
         ("F.No.:21011/1 1/2020-Estt.A-II", "21011/11/2020-Estt.A-II"),
+        ("No. 2201 1/3/2016-Cab.(Vig:) Dated the 16th April, 2021", "22011/3/2016-Cab.(Vig.)"),
         ("No. 22011/3/2016-Cab.(Vig:) oh es Dated the 16th April, 2021", "22011/3/2016-Cab.(Vig.)"),
         ("No. 1-35034/48/2021-PM-II", "I-35034/48/2021-PM-II"),
         ("No. 1-3/48/2021-PM-II", "1-3/48/2021-PM-II"),
