@@ -120,8 +120,14 @@ _OCR_SUBJECT_MENDS = (
     (re.compile(r"(?<!\S)(?=[\-–—]{0,2}[.,:;'‘’`])[.,:;'‘’`\-–—]{1,5}(?!\S)"), " "),  # a lone run of stops and quotes
     (re.compile(r"\b(of|the|and|to|in|for|on|by|with|from|at|be|is|are)[.,](?= )"), r"\1"),  # "of. National"
     (re.compile(r"(?<=\d(?:st|nd|rd|th))[:;.] ?(?=[A-Z])"), " "),  # "27th: October", "51st.Round"
-    (re.compile(r"(?<=[a-z]{2})[.,](?=(?:and|of|the|for|to|in|on|by|with|from)\b)"), " "),  # "Services.and"
     (re.compile(r"(?<=[a-z])['\"](?=\d)"), " "),  # "Campaign'4.0"
+    (
+        re.compile(r"(?<![\w-])(of|for|and|in|on|to|by|with|from)-(?=the\b)"),
+        r"\1 ",
+    ),  # "of-the" ("state-of-the-art" kept)
+    (re.compile(r"\b(All|The|and|for|the)\.(?= [A-Za-z])"), r"\1"),  # "All. India", too short for _STRAY_STOP
+    (re.compile(r"(?:(?<=\d{4})|(?<=\"))\.(?= [-–—] )"), ""),  # "2026. – deployment", 'posts". – maximum'
+    (re.compile(r"(?<=[a-z]{2})[.,](?=(?:and|of|the|for|to|in|on|by|with|from)\b)"), " "),  # "Services.and"
     (re.compile(r"(?:\s+[a-z]{1,2})+\W*$"), ""),  # specks read as small letters after the last word ("2026-27 ie")
     # A lone digit after the last bracket or year, a stop after the last number, anything short after "reg.".
     (re.compile(r"(?:(?<=\))|(?<=\d{4}))\s+\d\W*$|(?<=\d)\.\s*$|(?<=\breg\.)\s+\W{0,3}\w{0,2}\W{0,2}$"), ""),
