@@ -38,6 +38,21 @@ _REF_VALUE = re.compile(
 _ABBREVIATION_END = re.compile(r"(?<![A-Za-z])[A-Z][a-z]{1,6}\.$")
 # An e-Office computer number printed alone on a line, with no label.
 _BARE_REF = re.compile(r"[A-Z][A-Za-z0-9\-]{1,30}(?:/[A-Za-z0-9\-.]{1,20}){3,8}")
+# A scan's "No." lost to a speck ("0. 22/3/2025-CS.I (APAR)", "- 8/24/2023-AR"): a file number opening a heading line,
+# with only specks or a label's remnant before it, in the "NUMBERS/YEAR-SECTION" form no date or phone number has.
+_LABEL_LOST = re.compile(r"[^A-Za-z0-9\s]{0,2}\s?(?:[0-9ON][.,:]\s{0,2})?(?=\d)")
+_FILE_NUMBER = re.compile(r"\d[\w\-.()]{0,20}(?:/[\w\-.()]{1,20}){0,4}/(?:19|20)\d\d-[A-Za-z]")
+# A scanned heading's line mended before its number is read: OCR sets a space inside a number after a narrow "1"
+# ("21011/1 1/2020", "K-2101 1/7/2021", "/201 6-5H5") and after the stop before a Roman numeral ("IS. II"), and
+# reads an abbreviation's stop before a closing bracket as a colon ("Cab.(Vig:)").
+_OCR_NUMBER_MENDS = (
+    (re.compile(r"([/\-]\d{1,5}) (?=\d{1,4}[/\-])|(\d-[A-Z]{1,6}\.) (?=[IVX]{1,4}\b)"), r"\1\2"),
+    (re.compile(r"(?<![\d/])(\d{2,5}) (?=\d{1,4}/\d{1,4}/)"), r"\1"),  # "No. 2201 1/3/2016-Cab."
+    (re.compile(r"(?<=[A-Za-z])[:;,](?=\))"), "."),
+)
+# A file's series letter before its five-digit standard head ("I-11019/...", "K-21011/..."): never a lone digit, but
+# OCR reads an "I" there as "1".
+_SERIES_AS_DIGIT = re.compile(r"^1-(?=\d{5}/)")
 # Words before a label that make the number someone else's: "vide O.M. No.", "this Department's No.", "Tel. No.",
 # and a receipt stamp's "Diary No." (the number the receiving office gave, never the memo's).
 CITED_BEFORE = re.compile(
@@ -48,8 +63,8 @@ CITED_BEFORE = re.compile(
 # In the part of a number after its year, letters are expected: OCR's "E.1(B)", "A-IIi", "CS.1I" are Roman numerals.
 _YEAR_SUFFIX = re.compile(r"/(?:19|20)\d\d-")
 _OCR_ROMAN = re.compile(r"(?<=[A-Za-z][.\-])[1Il|i]{1,4}(?=[VX]?(?![A-Za-z0-9]))")
-# "A-II" with its strokes run together reads "A-H"; no office's part ends in a lone H.
-_OCR_DOUBLE_I = re.compile(r"(?<=[A-Za-z][.\-])H$")
+# "A-II" with its strokes run together reads "A-H", or with a foot on its last "A-IL"; no office's part ends so.
+_OCR_DOUBLE_I = re.compile(r"(?<=[A-Za-z][.\-])(?:H|IL)$")
 
 _MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6}
 _MONTHS |= {"jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12}
@@ -60,7 +75,7 @@ _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 # "14th January, 2026", "22th December, 2020", "7 July 2025", "2nd Sept. 2026", "14th day of Jan, 2026".
 _TEXT_DATE = re.compile(
     rf"(?<!\d)(?P<day>\d{{1,2}})\s{{0,2}}(?:st|nd|rd|th|h|d)?\.?\s{{0,2}}(?:day\s(?:of\s)?|of\s)?"
-    rf"(?P<month>{_MONTH})[a-z]{{0,6}}\.?[,;]?\s{{0,2}}(?P<year>\d{{4}})(?!\d)",
+    rf"(?P<month>{_MONTH})[a-z]{{0,6}}(?:\.?[,;]?|,\.)\s{{0,2}}(?P<year>\d{{4}})(?!\d)",
     re.IGNORECASE,
 )
 # "03.03.2026", "18/06/2026", "02-09-2024": the same separator twice, and not a piece of "22/5/2020-CS.I".
@@ -71,8 +86,9 @@ _NUM_DATE = re.compile(
 _OCR_NUMBER = re.compile(r"(?<![A-Za-z0-9])[0-9OoIl|]{1,4}(?:[./\-][0-9OoIl|]{1,4}){2}(?![A-Za-z0-9])")
 # "Ith May, 2021": a day's 1 read as a letter, before its ordinal and month.
 _OCR_DAY = re.compile(r"(?<![A-Za-z0-9])[Il|](?=\d?(?:st|nd|rd|th)\s{0,2}[A-Z])")
-# "02-10:2020": a speck turned the second separator; the first one tells what it was.
+# "02-10:2020", "02:06.2020": a speck turned one separator; the other one tells what it was.
 _OCR_SEPARATOR = re.compile(r"(?<![\d./\-])(\d{1,2})([./\-])(\d{1,2})[:;,](?=\d{4}(?!\d))")
+_OCR_FIRST_SEPARATOR = re.compile(r"(?<![\d./\-:])(\d{1,2})[:;,](\d{1,2})([./\-])(?=\d{4}(?!\d))")
 DATE_LABEL = re.compile(r"\bd(?:a[tl]ed|ate|t)\b|दिनांक|दि\s?\.", re.IGNORECASE)
 _BARE_DATE_LABEL = re.compile(r"\W{0,3}(?:dated|date|दिनांक)\W{0,5}", re.IGNORECASE)
 _DATED_LINE = re.compile(r"\W{0,3}(?:dated|date|dt\.|दिनांक)(?![A-Za-z])", re.IGNORECASE)
@@ -94,19 +110,32 @@ def is_odd(value: str) -> bool:
 
 def reference(head: list[str], ocr: bool) -> Reading | None:
     """The memo's own number: the first labelled one in the heading not cited, else an e-Office number alone."""
+    head = [_mend_number_line(line) for line in head] if ocr else head
     for line in head:
-        for _, _, value, cited in labelled_refs(line):
+        for _, end, value, cited in labelled_refs(line):
             if not cited:
-                value = _mend_roman(value) if ocr else value
+                value = _mend_ocr(value, line[end : end + 1]) if ocr else value
                 return value, 0.95 * (ODD_FACTOR if is_odd(value) else 1.0)
     for line in head:
         for cell in line.split("\t"):
             # A scan's stray "|" or "." beside the number is a speck, not part of it.
             cell = re.sub(r"[$§]", "", cell.strip(" |.,:;'‘’_*-")) if ocr else cell
+            # ...and a colon between capitals is a hyphen with a speck on it ("HFW:HLHS835A/...").
+            cell = re.sub(r"(?<=[A-Z]):(?=[A-Z])", "-", cell) if ocr else cell
             # Alone in its cell, or with only the date after it ("HFW-.../2021 Dated the 25th August, 2021").
             bare = _BARE_REF.match(cell)
             if bare and (bare.end() == len(cell) or DATE_LABEL.match(cell[bare.end() :].lstrip())):
                 return bare.group(), 0.7
+    return _unlabelled(head) if ocr else None
+
+
+def _unlabelled(head: list[str]) -> Reading | None:
+    """A scanned number whose label OCR lost, alone on its heading line; a weaker guess than a labelled one."""
+    for line in head:
+        lost = _LABEL_LOST.match(line)
+        found = _REF_VALUE.fullmatch(line.rstrip(" .,;:|'_-"), lost.end()) if lost else None
+        if found and _FILE_NUMBER.match(found.group()):
+            return _mend_roman(_clean_ref(found.group())), 0.6
     return None
 
 
@@ -148,6 +177,24 @@ def _clean_ref(value: str) -> str:
         if value.startswith("(") and value.count("(") > value.count(")"):
             value = value[1:]
     return value
+
+
+def _mend_number_line(line: str) -> str:
+    for pattern, mend in _OCR_NUMBER_MENDS:
+        line = pattern.sub(mend, line)
+    return line
+
+
+def _mend_ocr(value: str, after: str) -> str:
+    """A scanned number mended by what follows it on its line (`after`): an abbreviation's full stop that OCR read as
+    a colon or comma ("54-7/2025-Acad:" is "Acad."), a Roman numeral's stroke read as "]"; its series letter read as
+    a digit; then _mend_roman."""
+    if after in ":;," and after and _ABBREVIATION_END.search(value + "."):
+        value += "."
+    # A Roman numeral's last stroke read as a bracket or bar ("Estt.A-II]" for "Estt.A-III").
+    if after in "]|" and after and re.search(r"[.\-]I{1,3}$", value):
+        value += "I"
+    return _mend_roman(_SERIES_AS_DIGIT.sub("I-", value))
 
 
 def _mend_roman(value: str) -> str:
@@ -236,4 +283,4 @@ def _ocr_digits(line: str) -> str:
     (same length, so positions hold)."""
     line = _OCR_NUMBER.sub(lambda match: match.group().translate(_OCR_DIGITS), line)
     line = _OCR_DAY.sub("1", line)
-    return _OCR_SEPARATOR.sub(r"\1\2\3\2", line)
+    return _OCR_FIRST_SEPARATOR.sub(r"\1\3\2\3", _OCR_SEPARATOR.sub(r"\1\2\3\2", line))

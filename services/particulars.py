@@ -48,12 +48,12 @@ _SUBJECT_HINDI = re.compile(r"विषय\s{0,2}(?P<sep>(?:[:/|._\-–—]\s{0,
 # A Hindi label a broken text layer has garbled ("वषय /"): taken as one only when "Subject" follows it.
 _HINDI_WORD = re.compile(r"[\u0900-\u097f]{2,8}\s{0,2}[:/|.\-–—]{1,3}\s{0,2}")
 _SUBJECT_ENGLISH = re.compile(
-    r"(?P<word>s[uv]b\s?[ji1l][ec]{1,2}t|subj|sub)\s{0,2}(?P<sep>[:;.\-–—]{0,3})\s{0,2}", re.IGNORECASE
+    r"(?P<word>s?[uv]b\s?[ji1l][ec]{1,2}t|subj|sub)\s{0,2}(?P<sep>[:;.\-–—]{0,3})\s{0,2}", re.IGNORECASE
 )
 # Where a memo's body begins: the salutation, "The undersigned is directed", "In continuation of"...
 # A scan's speck may stand before them (". Dear Dr. Misra,").
 _BODY = re.compile(
-    r"[.,'‘’*_\-\s]{0,3}(?:Sir|Madam|Dear|Respected|My dear|The undersigned|[I1l] ?am directed|I am to"
+    r"[.,'‘’*_\-\s]{0,3}(?:Sir|Madam|Dear|Respected|My dear|The undersigned|[I1l][ .]{0,2}am directed|I am to"
     r"|I have been directed|In continuation|With reference|Kindly|Please|Attention|Consequent|In pursuance"
     r"|In exercise|Whereas)\b"
 )
@@ -61,6 +61,7 @@ _BODY = re.compile(
 SUBJECT_LINES = 6
 WRAPPED_CHARS = 45
 _SALUTATION = re.compile(r"[.,'‘’*_\-\s]{0,3}(?:Sir|Madam|Dear|Respected|My dear)\b")
+_BARE_SUBJECT = re.compile(r"[^A-Za-z0-9\u0900-\u097f]{0,3}(?:Subject|SUBJECT)\s")
 # Lines that follow a subject but are not part of it: references, headings, a numbered paragraph.
 _SUBJECT_STOP = re.compile(
     r"(?:Ref\b|Ref\.|Reference|OFFICE MEMORANDUM|ORDER|NOTIFICATION|CIRCULAR|To\b\W{0,2}$"
@@ -98,6 +99,8 @@ _NAME_REST = re.compile(r"[A-Z][A-Za-z'’]{0,25}(?:\s(?:[A-Za-z'’]{1,25}|&)){
 _NAME_PAIR = re.compile(r"(?:[A-Z][a-z'’]{1,25}\s){1,3}(?:and|&)\s[A-Z][a-z'’]{1,25}(?:\s[A-Z][a-z'’]{1,25}){0,2}")
 # Specks OCR puts before a line's first word: "2 ‘Union ...", "a _ Department of".
 _LEADING_SPECKS = re.compile(r"[^A-Za-z(]{0,8}(?:[a-z]{1,2}[^A-Za-z(]{1,8}){0,2}(?=[A-Z(])")
+# ...or capitals ("ESE Department of Expenditure"): nothing is printed before "Department of" in an office's name.
+_CAPITAL_SPECKS = re.compile(r"[A-Z]{1,3}\s(?=(?:Department|Ministry|Government)\s{1,2}of\b)")
 _OFFICE_SURE = {5: 0.92, 4: 0.9, 3: 0.8, 2: 0.75, 1: 0.6}
 _LETTERHEAD = re.compile(r"(?:gov(?:ernmen)?t\.?|m[il1]n[il1]s[tl]ry|de[pq][a-z]{2,6}n[tl])\s{1,2}of\b", re.IGNORECASE)
 # Characters a typed subject hardly has but OCR of a speck or a signature does.
@@ -114,9 +117,18 @@ _OCR_SUBJECT_MENDS = (
     (_STRAY_STOP, r"\1"),  # "Performance. Appraisal"
     (re.compile(r"(?<!\S)[0-9A-Za-z]{0,2}[\u0900-\u097f]{1,2}(?!\S)"), " "),  # a lone Devanagari letter, "3५"
     (re.compile(r"(?<!\S)[b-z](?!\S)"), " "),  # a lone small letter ("portal – s reg.")
-    (re.compile(r"(?<!\S)(?=[\-–—]{0,2}[.,:;'‘’`])[.,:;'‘’`\-–—]{1,3}(?!\S)"), " "),  # a lone run of stops and quotes
+    (re.compile(r"(?<!\S)(?=[\-–—]{0,2}[.,:;'‘’`])[.,:;'‘’`\-–—]{1,5}(?!\S)"), " "),  # a lone run of stops and quotes
     (re.compile(r"\b(of|the|and|to|in|for|on|by|with|from|at|be|is|are)[.,](?= )"), r"\1"),  # "of. National"
     (re.compile(r"(?<=\d(?:st|nd|rd|th))[:;.] ?(?=[A-Z])"), " "),  # "27th: October", "51st.Round"
+    (re.compile(r"(?<=[a-z])['\"](?=\d)"), " "),  # "Campaign'4.0"
+    (
+        re.compile(r"(?<![\w-])(of|for|and|in|on|to|by|with|from)-(?=the\b)"),
+        r"\1 ",
+    ),  # "of-the" ("state-of-the-art" kept)
+    (re.compile(r"\b(All|The|and|for|the)\.(?= [A-Za-z])"), r"\1"),  # "All. India", too short for _STRAY_STOP
+    (re.compile(r"(?:(?<=\d{4})|(?<=\"))\.(?= [-–—] )"), ""),  # "2026. – deployment", 'posts". – maximum'
+    (re.compile(r"(?<=[a-z]{2})[.,](?=(?:and|of|the|for|to|in|on|by|with|from)\b)"), " "),  # "Services.and"
+    (re.compile(r"(?:\s+[a-z]{1,2})+\W*$"), ""),  # specks read as small letters after the last word ("2026-27 ie")
     # A lone digit after the last bracket or year, a stop after the last number, anything short after "reg.".
     (re.compile(r"(?:(?<=\))|(?<=\d{4}))\s+\d\W*$|(?<=\d)\.\s*$|(?<=\breg\.)\s+\W{0,3}\w{0,2}\W{0,2}$"), ""),
     (re.compile(r"\s?-{2}\s?(?=\w)"), " – "),  # "(AEBAS) --reg."
@@ -159,7 +171,7 @@ def _read_page(lines: list[str], ocr: bool) -> dict[str, Reading]:
     readings = {
         "reference_no": reference(head, ocr) or reference_in_body(lines, len(head), ocr),
         "dated": heading_date(head, ocr) or date_in_body(lines, len(head), ocr),
-        "issued_by": _office(head),
+        "issued_by": _office(head, ocr),
         "subject": subject or _do_subject(lines, head, ocr),
     }
     return {name: reading for name, reading in readings.items() if reading is not None}
@@ -184,8 +196,9 @@ def _heading_end(lines: list[str], subject_at: int | None) -> int:
 # Issuing office
 
 
-def _office(head: list[str]) -> Reading | None:
-    """The most specific office in the heading (the Department over its Ministry), as printed in English."""
+def _office(head: list[str], ocr: bool) -> Reading | None:
+    """The most specific office in the heading (the Department over its Ministry), as printed in English (a scan's
+    quotes in their plain form, as a scanned subject's)."""
     best: tuple[int, str] | None = None
     lines = list(_outside_addressees(head))
     for index, line in enumerate(lines):
@@ -199,6 +212,7 @@ def _office(head: list[str]) -> Reading | None:
     if best is None:
         return None
     rank, value = best
+    value = value.translate(_CURLY_QUOTES) if ocr else value
     return value, _OFFICE_SURE[rank] * (ODD_FACTOR if len(value) > 100 else 1.0)
 
 
@@ -255,7 +269,9 @@ def _english(text: str) -> str:
     english = max(parts, key=lambda part: len(re.findall(r"[A-Za-z]", part)))
     english = english.strip(" /|:-–—,;*•·'\"`~_")
     specks = _LEADING_SPECKS.match(english)
-    return english[specks.end() :] if specks else english
+    english = english[specks.end() :] if specks else english
+    capitals = _CAPITAL_SPECKS.match(english)
+    return english[capitals.end() :] if capitals else english
 
 
 # Subject
@@ -294,8 +310,12 @@ def _stacked_above(lines: list[str], at: int) -> str:
     # Only a garbled label leaves specks before the words; a clean line above is an addressee or a heading.
     if rest == above or not _latin(rest) or _subject_label(rest) is not None or _is_furniture(rest):
         return ""
+    # The slash of "विषय /" right above, with nothing Latin before it, is the label's (a heading's "परिपत्र / CIRCULAR"
+    # is not); with any other slash the line must read unfinished.
+    label = slash >= 0 and not re.search(r"[A-Za-z]", above[:slash]) and lines[at - 1] == above
+    label = label and not _SUBJECT_STOP.match(rest)
     unfinished = _CONNECTIVE_END.search(rest) or (len(rest) >= WRAPPED_CHARS and not re.search(r"[.)\"”'’]$", rest))
-    return rest if unfinished else ""
+    return rest if label or unfinished else ""
 
 
 def _subject_label(line: str) -> int | None:
@@ -324,6 +344,7 @@ def _is_subject_label(english: re.Match[str], line: str) -> bool:
 def _subject_text(lines: list[str], at: int, start: int) -> tuple[str, bool]:
     """The subject from its label on, joined across lines; and whether it ended cleanly (not cut at the limit)."""
     parts = [lines[at][start:]] if lines[at][start:] else []
+    printed = lines[at]  # the last part's line as printed, label and all: its width tells a wrapped line
     # "विषय / Submission of ..." over "Subject: Government pensioners ...": the labels stacked beside one subject.
     hindi_only = not _SUBJECT_ENGLISH.search(lines[at][:start])
     for index in range(at + 1, min(len(lines), at + 3 * SUBJECT_LINES)):
@@ -331,12 +352,13 @@ def _subject_text(lines: list[str], at: int, start: int) -> tuple[str, bool]:
         if parts and _SUBJECT_END.search(parts[-1]):
             return _join(parts), True
         below = lines[index + 1 : index + 2]
-        if not line and parts and (_wraps_on(parts[-1], below) or (hindi_only and _english_beside(below[0]))):
+        stacked = hindi_only and bool(below) and _english_beside(below[0])
+        if not line and parts and (_wraps_on(parts[-1], len(printed), below) or stacked):
             continue
         label = _subject_label(line)
         if hindi_only and parts and (english := _english_beside(line)):
             parts.append(english)
-            hindi_only = False
+            printed, hindi_only = line, False
             continue
         if not line or _SUBJECT_STOP.match(line) or _BODY.match(line) or label is not None:
             if parts:
@@ -347,29 +369,32 @@ def _subject_text(lines: list[str], at: int, start: int) -> tuple[str, bool]:
         if len(parts) == SUBJECT_LINES:
             return _join(parts), False
         parts.append(line)
+        printed = line
     return _join(parts), bool(parts)
 
 
 def _english_beside(line: str) -> str | None:
-    """The subject's words on an English "Subject:" line, as stacked below a Hindi "विषय /" line; None if not one."""
-    label = _subject_label(line)
+    """The subject's words on an English "Subject:" line, as stacked below a Hindi "विषय /" line; None if not one.
+    Below "विषय /" the whole word "Subject" is the label even without its colon (a speck may take it)."""
+    bare = _BARE_SUBJECT.match(line)
+    label = bare.end() if bare else _subject_label(line)
     if label is None or not _latin(line[label:]) or _hindi(line[:label]):
         return None
     return line[label:]
 
 
-def _wraps_on(last: str, below: list[str]) -> bool:
+def _wraps_on(last: str, width: int, below: list[str]) -> bool:
     """Whether a subject goes on past a blank line (OCR sets one between a scan's lines): its last line is plainly
     unfinished ("... for the", an open quote or bracket), or the line below goes on in small letters."""
     last = last.rstrip(" ,;:|_'‘’-")
     after = below[0].lstrip(" -–—_|'‘’.,:;*") if below else ""
     if not after or _SUBJECT_STOP.match(after) or _BODY.match(after) or _subject_label(after) is not None:
         return False
-    unclosed = last.count('"') % 2 == 1 or last.count("(") > last.count(")")
+    unclosed = sum(map(last.count, '"“”')) % 2 == 1 or last.count("(") > last.count(")")
     # "ie Sir/Madam" is a speck before the salutation, not the subject's last words.
     goes_on = after[0].islower() and len(after.split()) > 2 and not _SALUTATION.search(after)
     # A line as wide as a subject's column that does not read finished was wrapped, not ended.
-    wrapped = len(last) >= WRAPPED_CHARS and not re.search(r"[.)\"”'’]$|\breg\w*$", last)
+    wrapped = width >= WRAPPED_CHARS and not re.search(r"[.)\"”'’]$|\breg\w*$", last)
     return bool(_CONNECTIVE_END.search(last)) or unclosed or goes_on or wrapped
 
 
@@ -403,6 +428,8 @@ def _tidy(text: str, ocr: bool) -> str:
         if "‘" in text and not re.search(r"[’']", text[text.index("‘") :]):
             text = text.replace("‘", "")
         text = text.translate(_CURLY_QUOTES)
+        # A double quote without its pair, glued to a small word ('for the "year', '– "reg.'), is a speck too.
+        text = re.sub(r'(?<!\S)"(?=[a-z])', "", text) if text.count('"') % 2 else text
         for pattern, mend in _OCR_SUBJECT_MENDS:
             text = pattern.sub(mend, text)
         return _UNFINISHED_REG.sub("reg.", _LOOSE_ENDS.sub("", text.strip()))

@@ -39,10 +39,20 @@ DESPECKLE_PIXELS = 3
 # subject, "ai" for a dash); a real word this short is read far surer.
 SPECK_CONFIDENCE = 30
 SPECK_CHARS = 4
+# ...but a photocopy also leaves real short words faint ("Ref:" before a cited number, "your" in a subject, "No."
+# before the memo's own): these, the short words and labels of a memo, are kept however unsure, as no speck reads so.
+_SHORT_WORDS = (
+    "a an the of to in on by for and or is are be as at it its our your this that with from have has had was were any"
+    " all not no ref sub date dt om do uo shri smt dr sir dear new may can will also been such same into upon who per"
+    " his her he she we us my if so up out but one two"
+)
+SHORT_WORDS = frozenset(_SHORT_WORDS.split())
 # A photocopy's specks the size of a full stop are read as punctuation of their own: a mark standing alone that
 # Tesseract is this unsure of is a speck, and these marks never stand alone in a memo at all (a full stop or a
 # comma always follows a word; a dash or a colon may stand alone, so they are kept unless read very unsure).
 LONE_MARK_CONFIDENCE = 30
+# ...and a speck read as a dash or colon, however sure, is no bigger than a full stop: a dash is wider, a colon taller.
+SPECK_FRACTION = 4
 NEVER_ALONE = set("=+_|~©®*«»§¶°¢¥^`.,·")
 # ...or glued between a short word that never ends a sentence and the next ("of.the", "the,All").
 _SPECK_BETWEEN = re.compile(r"\b(of|the|and|for|to|in|on|by|with|from|at|as|or|an|a)[.,;:'](?=[A-Za-z]{2})")
@@ -146,17 +156,13 @@ def ocr_page(pdf_path: str, index: int, size: tuple[float, float]) -> str:
 def _text_of(tsv: str) -> str:
     """Tesseract's words (its TSV: level, page, block, paragraph, line, word, box, confidence, text) laid out as its
     plain text would be, a line to a line and a blank line between paragraphs, without the specks."""
+    rows = [cells for cells in (row.split("\t") for row in _top_down(tsv.splitlines()[1:])) if _is_word(cells)]
+    speck_size = _speck_size(rows)
     lines: list[list[str]] = []
     last: tuple[str, ...] = ()
-    for row in tsv.splitlines()[1:]:
-        cells = row.split("\t")
-        if len(cells) != 12 or cells[0] != "5" or not cells[11].strip():
-            continue
-        word, sure = cells[11].strip(), float(cells[10])
-        # A number is kept however unsure: a day ("21st") or a part of a reference read faintly still counts.
-        if sure < SPECK_CONFIDENCE and len(word) <= SPECK_CHARS and not re.search(r"\d", word):
-            continue
-        if not any(c.isalnum() for c in word) and (sure < LONE_MARK_CONFIDENCE or set(word) <= NEVER_ALONE):
+    for cells in rows:
+        word = cells[11].strip()
+        if _is_speck(word, float(cells[10]), max(int(cells[8]), int(cells[9])), speck_size):
             continue
         if "@" not in word:  # an email address ("a.kumar@nic.in") keeps its dots
             word = _SPECK_AFTER_COMMA.sub(",", _SPECK_BETWEEN.sub(r"\1 ", word))
@@ -168,6 +174,47 @@ def _text_of(tsv: str) -> str:
             last = where
         lines[-1].append(word)
     return "\n".join(" ".join(line) for line in lines)
+
+
+def _is_word(cells: list[str]) -> bool:
+    return len(cells) == 12 and cells[0] == "5" and bool(cells[11].strip())
+
+
+def _speck_size(rows: list[list[str]]) -> int:
+    """The size in pixels (box width or height) at or below which a mark standing alone is a speck: a quarter of the
+    page's usual word height, far below a dash's width or a colon's height, about a full stop's."""
+    heights = sorted(int(cells[9]) for cells in rows if any(c.isalpha() for c in cells[11]))
+    return heights[len(heights) // 2] // SPECK_FRACTION if heights else 0
+
+
+def _is_speck(word: str, sure: float, size: int, speck_size: int) -> bool:
+    """Whether a word Tesseract read is a photocopy's speck rather than print."""
+    # A number is kept however unsure: a day ("21st") or a part of a reference read faintly still counts.
+    if sure < SPECK_CONFIDENCE and len(word) <= SPECK_CHARS and not re.search(r"\d", word) and not _known(word):
+        return True
+    if any(c.isalnum() for c in word):
+        return False
+    return sure < LONE_MARK_CONFIDENCE or set(word) <= NEVER_ALONE or size <= speck_size
+
+
+def _top_down(rows: list[str]) -> list[str]:
+    """Tesseract's TSV rows with its blocks ordered top to bottom, each block's rows in its own order."""
+    blocks: dict[str, list[str]] = {}
+    tops: dict[str, int] = {}
+    for row in rows:
+        cells = row.split("\t")
+        if len(cells) < 12:
+            continue
+        blocks.setdefault(cells[2], []).append(row)
+        if cells[0] == "2":
+            tops[cells[2]] = int(cells[7])
+    order = sorted(blocks, key=lambda block: tops.get(block, 0))
+    return [row for block in order for row in blocks[block]]
+
+
+def _known(word: str) -> bool:
+    """Whether an unsure short word is one of a memo's SHORT_WORDS, its stops and quotes aside ("O.M.", "To'")."""
+    return re.sub(r"[^a-z]", "", word.lower()) in SHORT_WORDS
 
 
 def _skew(image: bytes) -> float:

@@ -630,6 +630,9 @@ def test_an_office_wrapped_in_the_letterhead_is_joined_whole(letterhead, office)
         ("मंत्रिमंडल सचिवालय ः Cabinet. Secretariat", "Cabinet Secretariat"),
         ("संघ लोक सेवा आयोग... 2 ‘Union Public Service Commission —", "Union Public Service Commission"),
         ("प्रशासनिक विभाग. बल्ब a _ Department of Expenditure", "Department of Expenditure"),
+        ("व्यय विभाग ESE Department of Expenditure", "Department of Expenditure"),
+        ("EE Department of Administrative Reforms", "Department of Administrative Reforms"),
+        ("General Administration Department", "General Administration Department"),
     ],
 )
 def test_ocr_specks_around_an_office_are_left_out(line, office):
@@ -657,6 +660,18 @@ def test_a_receipt_stamps_diary_number_is_not_the_memos():
         ("No. T-1/2/2015-iGOT Part(5)", "T-1/2/2015-iGOT Part(5)"),
         ("No. HFW-HLHS223A/2/2024-5H5/1/490859/2025", "HFW-HLHS223A/2/2024-5H5/1/490859/2025"),
         ("O.M. No. 14017/13/2023-Estt.A-H", "14017/13/2023-Estt.A-II"),
+        ("O.M. No. 11013/5/2025-Estt.A-II] दिनांक / Dated: 29.08.2025", "11013/5/2025-Estt.A-III"),
+        ("F. No. 54-7/2025-Acad:", "54-7/2025-Acad."),
+        ("No. 1-13018/12/2021-PM-IL", "I-13018/12/2021-PM-II"),
+        ("F.No.:21011/1 1/2020-Estt.A-II", "21011/11/2020-Estt.A-II"),
+        ("No. 2201 1/3/2016-Cab.(Vig:) Dated the 16th April, 2021", "22011/3/2016-Cab.(Vig.)"),
+        ("No. 22011/3/2016-Cab.(Vig:) oh es Dated the 16th April, 2021", "22011/3/2016-Cab.(Vig.)"),
+        ("No. 1-35034/48/2021-PM-II", "I-35034/48/2021-PM-II"),
+        ("No. 1-3/48/2021-PM-II", "1-3/48/2021-PM-II"),
+        ("No.K-2101 1/7/2021-PG (CPGRAMS) दिनांक / Dated: 11.10.2021", "K-21011/7/2021-PG (CPGRAMS)"),
+        ("F.No.37/3/2024-IS. II है दिनांक / Dated: 27.12.2024", "37/3/2024-IS.II"),
+        ("HFW-HLHS940A/5/201 6-5H5/1/173596/2021 Dated the 25th August, 2021", "HFW-HLHS940A/5/2016-5H5/1/173596/2021"),
+        ("F. No. 54-7/2025-Acad, dated 6th April, 2025", "54-7/2025-Acad."),
     ],
 )
 def test_ocrs_digits_for_roman_numerals_after_the_year_are_mended(read, number):
@@ -665,11 +680,48 @@ def test_ocrs_digits_for_roman_numerals_after_the_year_are_mended(read, number):
 
 def test_a_typed_number_keeps_its_digits():
     assert suggest(["No. 7(1)/E.Coord-1/2023\nSubject: X"])["reference_no"].value == "7(1)/E.Coord-1/2023"
+    assert suggest(["No. 1-35034/48/2021-PM-II\nSubject: X"])["reference_no"].value == "1-35034/48/2021-PM-II"
+
+
+@pytest.mark.parametrize(
+    ("read", "number"),
+    [("0. 22/3/2025-CS.1 (APAR)", "22/3/2025-CS.I (APAR)"), ("- 8/24/2023-AR", "8/24/2023-AR")],
+)
+def test_a_scanned_number_whose_label_was_lost_is_found_but_trusted_less(read, number):
+    found = suggest([f"Government of India\n{read}\nDate: 15/05/2026\nSubject: X"], ocr_pages=[0])
+    assert found["reference_no"].value == number and found["reference_no"].confidence < 0.6
+    assert found["dated"].value == date(2026, 5, 15)
+
+
+@pytest.mark.parametrize("line", ["15/05/2026", "Room 8/24/2023-AR", "Tel. 011-23092/2023-4"])
+def test_a_date_or_a_number_inside_a_line_is_no_unlabelled_reference(line):
+    assert "reference_no" not in suggest([f"Government of India\n{line}\nSubject: X"], ocr_pages=[0])
+    assert "reference_no" not in suggest(["Government of India\n- 8/24/2023-AR\nSubject: X"])  # typed: a label
 
 
 def test_a_bare_e_office_number_beside_a_speck_is_found():
     page = "HFW-HLHS223A/2/2024-5H5/1/490859/2025 |\nGovernment of Haryana\nSubject: X"
     assert suggest([page], ocr_pages=[0])["reference_no"].value == "HFW-HLHS223A/2/2024-5H5/1/490859/2025"
+
+
+def test_a_bare_e_office_number_with_a_speck_on_its_hyphen_is_found():
+    page = "HFW:HLHS835A/1/2019-5H5/1/854336/2021\nGovernment of Haryana\nSubject: X"
+    assert suggest([page], ocr_pages=[0])["reference_no"].value == "HFW-HLHS835A/1/2019-5H5/1/854336/2021"
+
+
+def test_a_typed_number_followed_by_a_number_keeps_its_space():
+    found = suggest(["No. 1/2/2020-Estt.A-II 3/4 copies\nSubject: X"])
+    assert found["reference_no"].value == "1/2/2020-Estt.A-II"
+
+
+@pytest.mark.parametrize("read", ["Dated: 02:06.2020", "Dated: 02.06:2020"])
+def test_a_speck_on_either_separator_of_a_scanned_date_is_read_past(read):
+    assert suggest([f"No. 1/2/2025-H\n{read}\nSubject: X"], ocr_pages=[0])["dated"].value == date(2020, 6, 2)
+
+
+def test_a_speck_after_a_months_comma_is_read_past():
+    found = suggest(["No. 1/2/2025-H\nDated Panchkula, the 19th April,.2021\nSubject: X"], ocr_pages=[0])
+    assert found["dated"].value == date(2021, 4, 19)
 
 
 def test_an_accented_month_is_read():
@@ -708,6 +760,23 @@ def test_an_accented_month_is_read():
         ("Sub: Implementation in Departments 2 reg.", "Implementation in Departments – reg."),
         ("Sub: Central Civil Services (100th Course) 2", "Central Civil Services (100th Course)"),
         ("Sub: Nationwide Campaign 4.0.", "Nationwide Campaign 4.0"),
+        ("Sub: All India Services.and Central Services", "All India Services and Central Services"),
+        ("Sub: Guidelines for-the year 2024", "Guidelines for the year 2024"),
+        ("Sub: A state-of-the-art portal", "A state-of-the-art portal"),
+        ("Sub: Officers of the All. India Services", "Officers of the All India Services"),
+        ("Sub: Examination, 2026. - deployment of Officers", "Examination, 2026 – deployment of Officers"),
+        ('Sub: "Deputation to ex-cadre posts". - maximum tenure', '"Deputation to ex-cadre posts" – maximum tenure'),
+        ("Sub: Grievance redressal mechanism in\n-... your Ministry", "Grievance redressal mechanism in your Ministry"),
+        ("Sub: Nationwide Campaign'4.0", "Nationwide Campaign 4.0"),
+        ("Sub: Annual Programme for the year 2026-27 ie", "Annual Programme for the year 2026-27"),
+        ("Sub: Week from 27th October to 2nd November, 2025 3 a", "Week from 27th October to 2nd November, 2025"),
+        ('Sub: Returns for the "year ending 31.12.2025', "Returns for the year ending 31.12.2025"),
+        ('Sub: Disposal of pending matters – "reg.', "Disposal of pending matters – reg."),
+        ('Sub: Observance of "Vigilance Awareness Week" – reg.', 'Observance of "Vigilance Awareness Week" – reg.'),
+        (
+            "Sub: Instructions on “Deputation of Central.\n\nGovernment employees” – maximum tenure",
+            'Instructions on "Deputation of Central Government employees" – maximum tenure',
+        ),
     ],
 )
 def test_a_scanned_subjects_specks_are_left_out(lines, subject):
@@ -796,6 +865,17 @@ def test_a_scanned_subject_wraps_past_a_blank_line_when_its_line_is_full():
             "Submission of Digital Life Certificates by Central Government pensioners – Campaign",
         ),
         ("All Ministries/Departments of the Government of India\nSubject: Holidays for 2027", "Holidays for 2027"),
+        (
+            "/ Guest accommodation in the Academy campus\nSubject: during the Phase-I training - reg.",
+            "Guest accommodation in the Academy campus during the Phase-I training – reg.",
+        ),
+        ("Ministries/ Departments in the Academy\nSubject: Holidays for 2027", "Holidays for 2027"),
+        (
+            "विषय / Online submission of Property Returns (IPR) for\nSubject the year ending 31.12.2025 - reg.",
+            "Online submission of Property Returns (IPR) for the year ending 31.12.2025 – reg.",
+        ),
+        ("परिपत्र / CIRCULAR\n\nSub.:- Holidays for 2027", "Holidays for 2027"),
+        ("परिपत्र / CIRCULAR\nSub.:- Holidays for 2027", "Holidays for 2027"),
     ],
 )
 def test_a_scanned_subject_beside_stacked_labels_keeps_its_first_line(lines, subject):
@@ -803,9 +883,21 @@ def test_a_scanned_subject_beside_stacked_labels_keeps_its_first_line(lines, sub
     assert found["subject"].value == subject
 
 
-def test_a_misread_i_am_directed_ends_a_scanned_subject():
-    page = "No. 1/2/2024-X\nSubject: Withdrawal of O.M. dated 12.08.2019\nlam directed to invite a reference"
-    assert suggest([page], ocr_pages=[0])["subject"].value == "Withdrawal of O.M. dated 12.08.2019"
+@pytest.mark.parametrize("body", ["lam directed to invite", "I.am directed to invite"])
+def test_a_misread_i_am_directed_ends_a_scanned_subject(body):
+    page = f"No. 1/2/2024-X\nSubject: Withdrawal of O.M. dated 12.08.2019 for empanelment\n\n{body} a reference"
+    assert suggest([page], ocr_pages=[0])["subject"].value == "Withdrawal of O.M. dated 12.08.2019 for empanelment"
+
+
+def test_a_scanned_subjects_first_line_is_as_wide_as_printed_label_and_all():
+    page = (
+        "No. 1/2/2024-X\nSUBJECT : Completion of mandatory courses on the iGOT\n\n"
+        "Karmayogi Portal by officers of the All India Services –\n\nreg.\n\nRef: O.M. of even number"
+    )
+    expected = (
+        "Completion of mandatory courses on the iGOT Karmayogi Portal by officers of the All India Services – reg"
+    )
+    assert suggest([page], ocr_pages=[0])["subject"].value == expected + "."
 
 
 def test_a_scanned_do_letters_title_is_rid_of_specks():
@@ -823,3 +915,14 @@ def test_a_bare_e_office_number_with_the_date_beside_it_is_found():
     found = suggest([page])
     assert found["reference_no"].value == "HFW-HLHS940A/5/2016-5H5/1/173596/2021"
     assert found["dated"].value == date(2021, 8, 25)
+
+
+def test_a_scanned_offices_quote_takes_the_plain_form_and_a_typed_one_stays():
+    page = "Department of Pension & Pensioners’ Welfare\nSubject: X"
+    assert suggest([page], ocr_pages=[0])["issued_by"].value == "Department of Pension & Pensioners' Welfare"
+    assert suggest([page])["issued_by"].value == "Department of Pension & Pensioners’ Welfare"
+
+
+def test_a_scanned_subject_label_that_lost_its_s_is_still_the_label():
+    page = "No. 1/2/2024-X\nUBJECT : Constitution of District Level Committees – reg.\n\nThe undersigned is directed"
+    assert suggest([page], ocr_pages=[0])["subject"].value == "Constitution of District Level Committees – reg."

@@ -57,12 +57,14 @@ def test_a_page_is_rid_of_speckle_but_keeps_its_strokes():
         assert cleaned.getpixel((100, 42)) == 0
 
 
-def _tsv(*words: tuple[str, float, str]) -> str:
-    """Tesseract's TSV for words given as (block.paragraph.line, confidence, text)."""
+def _tsv(*words: tuple[str, float, str] | tuple[str, float, str, int, int]) -> str:
+    """Tesseract's TSV for words given as (block.paragraph.line, confidence, text), or with their box's width and
+    height after (9 × 9 pixels if not)."""
     rows = ["level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"]
-    for number, (where, sure, text) in enumerate(words, 1):
+    for number, (where, sure, text, *box) in enumerate(words, 1):
         block, paragraph, line = where.split(".")
-        rows.append(f"5\t1\t{block}\t{paragraph}\t{line}\t{number}\t0\t0\t9\t9\t{sure}\t{text}")
+        width, height = box or (9, 9)
+        rows.append(f"5\t1\t{block}\t{paragraph}\t{line}\t{number}\t0\t0\t{width}\t{height}\t{sure}\t{text}")
     return "\n".join(rows) + "\n"
 
 
@@ -99,3 +101,47 @@ def test_specks_read_as_punctuation_are_dropped_and_real_marks_kept():
     )
     expected = "officers of the Services – reg.\nOctober, 2025 a.kumar@nic.in Sub.:-"
     assert reading._text_of(tsv) == expected
+
+
+def test_a_speck_read_surely_as_a_dash_or_colon_is_dropped_by_its_size():
+    tsv = _tsv(
+        ("1.1.1", 95, "Central", 120, 28),
+        ("1.1.1", 90, "-", 3, 3),  # a speck: no bigger than a full stop
+        ("1.1.1", 95, "Government", 170, 28),
+        ("1.1.1", 92, "employees", 160, 34),
+        ("1.1.1", 92, "-", 13, 3),  # a dash is wider
+        ("1.1.1", 95, "Revised", 120, 28),
+        ("1.1.2", 88, ":", 3, 3),
+        ("1.1.2", 90, "Sub", 60, 28),
+        ("1.1.2", 90, ":-", 14, 12),  # and a colon taller
+    )
+    assert reading._text_of(tsv) == "Central Government employees - Revised\nSub :-"
+
+
+def test_a_memos_short_words_are_kept_however_faint():
+    tsv = _tsv(
+        ("1.1.1", 24, "Ref:"),
+        ("1.1.1", 90, "this"),
+        ("1.1.1", 12, "O.M."),
+        ("1.1.1", 18, "No."),
+        ("1.1.2", 90, "mechanism"),
+        ("1.1.2", 20, "in"),
+        ("1.1.2", 18, "your"),
+        ("1.1.2", 15, "eis"),  # a speck read as letters all the same
+        ("1.1.2", 90, "Ministry"),
+    )
+    assert reading._text_of(tsv) == "Ref: this O.M. No.\nmechanism in your Ministry"
+
+
+def test_ocr_blocks_are_laid_out_top_down():
+    # Tesseract may list a block (here a subject's second line) after one printed below it.
+    rows = [
+        "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext",
+        "2\t1\t1\t0\t0\t0\t176\t710\t900\t49\t-1\t",
+        "5\t1\t1\t1\t1\t1\t176\t722\t200\t34\t90\tSUBJECT:",
+        "2\t1\t2\t0\t0\t0\t175\t827\t779\t96\t-1\t",
+        "5\t1\t2\t1\t1\t1\t395\t827\t73\t27\t96\treg.",
+        "2\t1\t3\t0\t0\t0\t387\t754\t1200\t55\t-1\t",
+        "5\t1\t3\t1\t1\t1\t387\t771\t115\t28\t96\tPortal",
+    ]
+    assert reading._text_of("\n".join(rows)) == "SUBJECT:\n\nPortal\n\nreg."
