@@ -211,6 +211,13 @@ def render_letter(endorsement: Endorsement, draft: bool, verify_code: str | None
     """The letter as PDF pages (WeasyPrint), without the memo. An issued letter prints the address of its
     verify page and a QR code of it (as text and drawing: the letter carries no clickable link, nothing
     active); a draft shows where they will be."""
+    return html_to_pdf(*letter_html(endorsement, draft, verify_code))
+
+
+def letter_html(
+    endorsement: Endorsement, draft: bool, verify_code: str | None = None
+) -> tuple[str, tuple[bytes, str] | None]:
+    """The letter's HTML on the office's letterhead as its settings are now, and the emblem it shows."""
     url = verify_url(verify_code) if verify_code and not draft else None
     session = session_of(endorsement)
     emblem = office.emblem(session)
@@ -226,7 +233,7 @@ def render_letter(endorsement: Endorsement, draft: bool, verify_code: str | None
         verify_url=url,
         verify_qr=qr_code(url) if url else None,
     )
-    return html_to_pdf(html, emblem)
+    return html, emblem
 
 
 def html_to_pdf(html: str, emblem: tuple[bytes, str] | None = None) -> bytes:

@@ -1,12 +1,14 @@
 """The office's digital signature on issued letters (PAdES, with pyHanko), and the check of a signed PDF."""
 
+import asyncio
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from asn1crypto import x509
 from flask import current_app
@@ -15,11 +17,13 @@ from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, pkcs11, signers
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from services.errors import ServiceError
+
+T = TypeVar("T")
 
 # The field the office's signature sits in: invisible, the letter's own text says how to verify it.
 FIELD = "PavatiSignature"
@@ -52,6 +56,18 @@ class SignatureCheck:
     signed_at: datetime | None
 
 
+def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """pyHanko's work, which is asyncio inside, run to its end from plain code. Its own blocking calls start an
+    event loop with asyncio.run, which fails in a thread where one already runs (a worker or a test harness
+    built on asyncio): there the work goes to a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
 def is_configured(config: Mapping[str, Any]) -> bool:
     """Whether the office signs its letters: a PKCS#12 file or a PKCS#11 token is named."""
     return bool(config.get("SIGNING_P12") or config.get("SIGNING_PKCS11_MODULE"))
@@ -71,7 +87,8 @@ def sign(pdf: bytes) -> Signed:
     )
     with office_signer(config) as signer:
         try:
-            out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False), meta, signer=signer)
+            writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+            out = _run(lambda: signers.async_sign_pdf(writer, meta, signer=signer))
         except Exception as exc:  # a key the token refuses, a certificate not fit for signing...
             raise SignerUnavailable(f"The office's certificate could not sign the letter: {exc}") from exc
         assert signer.signing_cert is not None
@@ -153,7 +170,7 @@ def verify(pdf: bytes, roots: Sequence[x509.Certificate | bytes]) -> SignatureCh
     context = ValidationContext(trust_roots=anchors, allow_fetching=False)
     # No analysis of what later revisions changed (its cost grows with what a crafted upload piles on): a
     # letter of ours has nothing after its signature, so anything there makes it not valid.
-    status = validate_pdf_signature(embedded, context, skip_diff=True)
+    status = _run(lambda: async_validate_pdf_signature(embedded, context, skip_diff=True))
     whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     return SignatureCheck(
         intact=status.intact,

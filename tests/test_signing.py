@@ -154,3 +154,18 @@ def test_is_configured():
     assert not signing.is_configured({"SIGNING_P12": None, "SIGNING_PKCS11_MODULE": None})
     assert signing.is_configured({"SIGNING_P12": "office.p12"})
     assert signing.is_configured({"SIGNING_PKCS11_MODULE": "/usr/lib/libeToken.so"})
+
+
+def test_signing_works_where_an_event_loop_already_runs(app: Flask, office_certificate: OfficeCertificate):
+    """pyHanko starts an asyncio loop of its own; where one already runs (an async worker), it signs all the same."""
+    import asyncio
+
+    app.config.update(office_certificate.settings)
+    with app.app_context():
+
+        async def inside_a_loop() -> signing.Signed:
+            return signing.sign(sample("dopt-igot-email-om.pdf"))
+
+        signed = asyncio.run(inside_a_loop())
+        check = signing.verify(signed.pdf, [office_certificate.ca])
+    assert check is not None and check.intact

@@ -68,7 +68,9 @@ def live_server(app: Flask, listening_socket: socket.socket) -> Iterator[str]:
     thread.join(10)
 
 
-@pytest.fixture(scope="session")
+# For this package only: Playwright's sync API keeps an asyncio loop running while it is open, and the tests
+# after it run pyHanko, which starts loops of its own.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
