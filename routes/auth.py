@@ -28,43 +28,26 @@ def _load_user(session_id: str) -> User | None:
     return accounts.user_for_session(db.session, session_id)
 
 
-def clerk_required(view: F) -> F:
-    """Staff who may change things (admins and clerks); viewers get 403."""
+def staff_who(may: Callable[[User], bool]) -> Callable[[F], F]:
+    """A view for logged-in staff of whom `may` holds; others get 403."""
 
-    @wraps(view)
-    @login_required
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.can_work():
-            abort(403)
-        return view(*args, **kwargs)
+    def decorate(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not may(current_user):
+                abort(403)
+            return view(*args, **kwargs)
 
-    return wrapped  # type: ignore[return-value]
+        return wrapped  # type: ignore[return-value]
 
-
-def approver_required(view: F) -> F:
-    """Those who may approve (issue) letters: approvers and admins; clerks and viewers get 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.can_approve():
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]
+    return decorate
 
 
-def admin_required(view: F) -> F:
-    """Admins only; clerks and viewers get 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if current_user.role != Role.ADMIN:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]
+# Staff who may change things (everyone but viewers); who may approve (issue) letters; admins only.
+clerk_required = staff_who(User.can_work)
+approver_required = staff_who(User.can_approve)
+admin_required = staff_who(lambda user: user.role == Role.ADMIN)
 
 
 # A path (and query) on this site, in the characters a URL may hold: no spaces and no control
