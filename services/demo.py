@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from models import Circular, DbSession, Role, User
-from services import accounts, intake, roster
+from services import accounts, intake, office, roster
 
 SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "samples"
 
@@ -19,6 +19,8 @@ def load_demo(session: DbSession, admin_email: str = "admin@pavati.in") -> str |
     if session.scalar(sa.select(User).where(User.email == admin_email)) is None:
         password = secrets.token_urlsafe(12)
         accounts.create_user(session, admin_email, "Demo Admin", Role.ADMIN.value, password)
+        # The demo has one member of staff, who must be able to approve the letters they prepare.
+        office.save(session, {"one_person_office": office.YES}, None)
     roster.import_roster(session, (SAMPLES / "roster-haryana-ias.csv").read_bytes(), None)
     facts = json.loads((SAMPLES / "memos.json").read_text())["dopt-igot-email-om"]
     memo = intake.read_memo(session, (SAMPLES / "dopt-igot-email-om.pdf").read_bytes())

@@ -7,7 +7,7 @@ from flask import Flask
 from pypdf import PdfReader
 
 from models import Circular, Officer, User, db
-from services import accounts, dispatch, intake, letters, postbox
+from services import accounts, dispatch, intake, letters, office, postbox
 from tests.conftest import MEMO_FIELDS, sample
 
 
@@ -55,6 +55,8 @@ def test_demo_loads_once(app: Flask, runner: Any):
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Officer)) == 40
         assert db.session.scalar(db.select(db.func.count()).select_from(Circular)) == 1
+        # The demo's one admin approves the letters they prepare.
+        assert office.particulars(db.session)["one_person_office"] == office.YES
 
 
 def test_outbox_send_and_status(app: Flask, runner: Any):
