@@ -15,6 +15,7 @@ import segno
 import sqlalchemy as sa
 from flask import current_app, render_template
 from markupsafe import Markup
+from sqlalchemy.orm import selectinload
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -399,7 +400,16 @@ def supersede(session: DbSession, endorsement_id: int, given: Mapping[str, Any],
 
 def awaiting_approval(session: DbSession) -> list[Endorsement]:
     """Drafts sent for approval, oldest first: the approver's queue."""
-    waiting = sa.select(Endorsement).where(Endorsement.submitted_at.is_not(None), Endorsement.issued_at.is_(None))
+    waiting = (
+        sa.select(Endorsement)
+        .where(Endorsement.submitted_at.is_not(None), Endorsement.issued_at.is_(None))
+        # What the queue shows of each, read with it rather than one letter at a time.
+        .options(
+            selectinload(Endorsement.circular),
+            selectinload(Endorsement.submitted_by),
+            selectinload(Endorsement.supersedes),
+        )
+    )
     return list(session.scalars(waiting.order_by(Endorsement.submitted_at)))
 
 

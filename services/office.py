@@ -164,4 +164,6 @@ def emblem(session: DbSession) -> tuple[bytes, str] | None:
     if sha is None:
         return None
     data = files.load(sha, EMBLEM_SUFFIX)
-    return data, EMBLEM_FORMATS[emblem_format(data)]
+    # Checked whole when it was stored (emblem_format): its header says what it is.
+    with Image.open(io.BytesIO(data)) as image:
+        return data, EMBLEM_FORMATS[str(image.format)]
