@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import routes
 from models import db
-from services import files, jobs, postbox
+from services import files, jobs, postbox, printing
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -47,6 +47,8 @@ def settings_from_env(instance_path: str) -> dict[str, Any]:
         **_signing_settings(env),
         # An upload past this is answered 413 before any of it is stored.
         "MAX_CONTENT_LENGTH": int(float(env("MAX_UPLOAD_MB") or 25) * 1024 * 1024),
+        # A letter or report that takes longer to render is stopped: no page we make needs a tenth of it.
+        "RENDER_TIME_LIMIT": float(env("RENDER_TIME_LIMIT") or 30),
         "FILES_DIR": env("FILES_DIR") or str(Path(instance_path) / "files"),
         "MAILBOX_DIR": env("MAILBOX_DIR") or str(Path(instance_path) / "mailbox"),
         # Behind HTTPS (as the public links say), cookies travel only over HTTPS.
@@ -195,6 +197,7 @@ def register_extensions(app: Flask) -> None:
     Migrate(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     postbox.init_app(app)
     jobs.init_app(app)
+    printing.init_app(app)
     _tune_sqlite(app)
 
 

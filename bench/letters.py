@@ -7,7 +7,8 @@ prepared with the office's defaults), timed with the same letter in the same run
 - render: services.letters.render_letter (our template, the static-only fetcher, the page cap) against
   WeasyPrint rendering the very same HTML bare (its own fetcher, no cap), both warm, median of --runs.
   The issue's target: within 1.1x.
-- first: the process's first render against its warm median (fonts loaded once). Target: within 2x.
+- first: the app's first letter, once its renderer (a process the app starts, which loads the fonts once) is ready,
+  against the warm median. Target: within 2x. Also reported: how long after the app's start the renderer is ready.
 - sign: services.signing.sign on the issued bundle with a PKCS#12 key (the tests' EC P-256 certificate), median.
 - issue: services.letters.issue_endorsement end to end for a 2-page letter with the 2-page memo: render,
   bundle, sign, store, lock; median over fresh drafts. Target: under 1 s.
@@ -50,13 +51,17 @@ def measure(runs: int) -> dict[str, Any]:
     from weasyprint import HTML
 
     from models import Endorsement, db
-    from services import files, letters, signing
+    from services import files, letters, printing, signing
     from tests.conftest import make_office_certificate
 
     workdir = Path(tempfile.mkdtemp(prefix="pavati-letters-"))
     certificate = make_office_certificate(workdir)
+    started = time.perf_counter()
     app = seed.fresh_app(f"sqlite:///{workdir / 'bench.sqlite'}", workdir, **certificate.settings)
     figures: dict[str, Any] = {}
+    # The app starts its renderer (a process of its own, fonts loaded); a letter asked for before it is ready waits.
+    printing.renderer().schedule(abs, (0,)).result()
+    figures["renderer_ready_s"] = time.perf_counter() - started
     with app.app_context():
         circular = seed.register_memo(db.session)
         fields = {**letters.draft_defaults(db.session, circular.id), "dated": "2026-03-11"}
@@ -68,7 +73,7 @@ def measure(runs: int) -> dict[str, Any]:
         ours, bare = [], []
         for _ in range(runs):  # taken in turns, so that the machine's drift falls on both alike
             ours.append(timed(lambda: letters.render_letter(draft, False, "B3nchC0de00")))
-            bare.append(timed(lambda: HTML(string=html, base_url=base).write_pdf()))
+            bare.append(timed(lambda: HTML(string=html, base_url=base).write_pdf(pdf_variant=printing.PDF_VARIANT)))
         figures["render_s"], figures["bare_s"] = statistics.median(ours), statistics.median(bare)
         figures["letter_pages"] = pages(letters.render_letter(draft, False, "B3nchC0de00"))
         bundle = letters.letter_with_memo(draft, draft=False, verify_code="B3nchC0de00")
@@ -103,6 +108,7 @@ def report(f: dict[str, Any]) -> None:
         f"  first render of a process  {f['first_s'] * 1000:7.1f} ms   ratio {f['first_ratio']:.2f}x"
         f" (target <= 2x) {verdict('first_ratio')}"
     )
+    print(f"  renderer ready after start {f['renderer_ready_s'] * 1000:7.1f} ms   (a process of its own, fonts loaded)")
     print(f"  signing the bundle         {f['sign_s'] * 1000:7.1f} ms   (PKCS#12, EC P-256)")
     print(f"  issuing: render, bundle, sign, store  {f['issue_s'] * 1000:7.1f} ms (target < 1 s) {verdict('issue_s')}")
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, render_template
 
 from models import PENDING, DbSession
-from services import kinds, letters, office, tracking
+from services import kinds, letters, office, printing, tracking
 
 # The lists stop here: past it the report says how many more, and the CSV export has them all.
 LISTED = 2000
@@ -35,4 +35,4 @@ def report_pdf(session: DbSession, endorsement_id: int, today: date) -> bytes:
         today=today,
         office=office.particulars(session),
     )
-    return letters.html_to_pdf(html)
+    return printing.html_to_pdf(html)

@@ -42,3 +42,9 @@ class Forbidden(ServiceError):
     """Not this person: a clerk approving a letter, or the one who prepared it."""
 
     status = 403
+
+
+class Unavailable(ServiceError):
+    """Cannot be done now, though it may later: a letter that took too long to render."""
+
+    status = 503

@@ -1,14 +1,10 @@
 """Endorsement letters: preparing the draft, rendering it as a PDF, and issuing it."""
 
 import io
-import mimetypes
 import secrets
 from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 import pypdf
 import segno
@@ -16,11 +12,9 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from models import Circular, DbSession, Endorsement, User, session_of, utcnow
-from services import audit, fields, files, kinds, memo_file, office, signing
+from services import audit, fields, files, kinds, memo_file, office, printing, signing
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.intake import get_circular
 
@@ -163,35 +157,6 @@ def revise_draft(
     return endorsement
 
 
-# A letter (or report) longer than this is refused: no field is that long, so something is wrong.
-MAX_PAGES = 40
-
-# Where a letter's HTML finds the office's stored emblem: the fetcher answers it from the store, never a URL.
-EMBLEM_URL = "pavati:emblem"
-
-
-class StaticOnlyFetcher(URLFetcher):
-    """Lets WeasyPrint read the app's own static files and nothing else: no network, no other files."""
-
-    def __init__(self, static_dir: str, emblem: tuple[bytes, str] | None = None) -> None:
-        super().__init__()
-        self._root = Path(static_dir).resolve()
-        self._emblem = emblem
-
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        if url == EMBLEM_URL and self._emblem:
-            data, media_type = self._emblem
-            return URLFetcherResponse(url, body=data, headers={"Content-Type": media_type})
-        parts = urlsplit(url)
-        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            raise ValueError(f"letters may not fetch {url[:80]}")
-        path = Path(url2pathname(parts.path)).resolve()
-        if not path.is_relative_to(self._root) or not path.is_file():
-            raise ValueError("letters may read only the app's static files")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
-
-
 def verify_url(code: str) -> str:
     """The public page where anyone can check the letter that prints this code."""
     return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/v/{code}"
@@ -212,7 +177,7 @@ def render_letter(endorsement: Endorsement, draft: bool, verify_code: str | None
     """The letter as PDF pages (WeasyPrint), without the memo. An issued letter prints the address of its
     verify page and a QR code of it (as text and drawing: the letter carries no clickable link, nothing
     active); a draft shows where they will be."""
-    return html_to_pdf(*letter_html(endorsement, draft, verify_code))
+    return printing.html_to_pdf(*letter_html(endorsement, draft, verify_code))
 
 
 def letter_html(
@@ -230,24 +195,11 @@ def letter_html(
         draft=draft,
         long_date=long_date,
         office=office.particulars(session),
-        emblem=EMBLEM_URL if emblem else None,
+        emblem=printing.EMBLEM_URL if emblem else None,
         verify_url=url,
         verify_qr=qr_code(url) if url else None,
     )
     return html, emblem
-
-
-def html_to_pdf(html: str, emblem: tuple[bytes, str] | None = None) -> bytes:
-    """A page of ours as PDF (WeasyPrint), reading only the app's static files (its stylesheets and fonts) and
-    the office's `emblem` (bytes, media type) at EMBLEM_URL."""
-    static = current_app.static_folder
-    assert static is not None
-    fetcher = StaticOnlyFetcher(static, emblem)
-    document = HTML(string=html, base_url=Path(static).resolve().as_uri() + "/", url_fetcher=fetcher).render()
-    # Every field has its limit, so a letter is a few pages; one past this is refused rather than stored.
-    if len(document.pages) > MAX_PAGES:
-        raise Invalid(f"This would make {len(document.pages)} pages; a letter may have at most {MAX_PAGES}.")
-    return document.write_pdf()
 
 
 def letter_with_memo(endorsement: Endorsement, draft: bool, verify_code: str | None = None) -> bytes:

@@ -12,7 +12,7 @@ from flask import Flask
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject, TextStringObject
 
 from models import AuditEvent, Endorsement, db
-from services import accounts, acknowledgements, intake, letters, office
+from services import accounts, acknowledgements, intake, letters, office, printing
 from services.errors import Conflict, Forbidden, Invalid
 from tests.conftest import MEMO_FIELDS, PASSWORD, sample
 
@@ -106,52 +106,29 @@ HOSTILE = {
 }
 
 
-def test_what_staff_type_is_escaped_not_markup_and_nothing_is_fetched(app: Flask, monkeypatch: pytest.MonkeyPatch):
-    asked: list[str] = []
-    fetch = letters.StaticOnlyFetcher.fetch
-
-    def fetch_and_note(self: letters.StaticOnlyFetcher, url: str, headers: Any = None) -> Any:
-        asked.append(url)
-        return fetch(self, url, headers)
-
-    monkeypatch.setattr(letters.StaticOnlyFetcher, "fetch", fetch_and_note)
+def test_what_staff_type_is_escaped_not_markup_and_nothing_is_fetched(app: Flask):
     with app.app_context():
         office.save(
             db.session, {"office": '<img src="http://169.254.169.254/">', "branch": "@import url(x.css);"}, None
         )
         endorsement_id = draft(app, **HOSTILE)
-        pdf = letters.preview_pdf(db.session, endorsement_id)
-    text = pdf_text(pdf)
+        printed = printing.render(*letters.letter_html(letters.get_endorsement(db.session, endorsement_id), True))
+    assert printed.pdf is not None
+    text = pdf_text(printed.pdf)
     assert '<img src="file:///etc/passwd">' in text and "<b>bold</b>" in text and "169.254.169.254" in text
     assert '<link rel="attachment"' in text and '<img src="http://169.254.169.254/">' in text
     # The letter asked for its own stylesheet (and the fonts it names) and nothing typed: no file, no address.
-    assert asked and all(url.startswith(Path(app.static_folder or "").resolve().as_uri()) for url in asked), asked
-    assert b"/EmbeddedFile" not in pdf and b"/URI" not in pdf
+    static = Path(app.static_folder or "").resolve().as_uri()
+    assert printed.fetched and all(url.startswith(static) for url in printed.fetched), printed.fetched
+    assert b"/EmbeddedFile" not in printed.pdf and b"/URI" not in printed.pdf
 
 
 def test_a_letter_past_the_page_cap_is_refused(app: Flask, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(letters, "MAX_PAGES", 1)
+    monkeypatch.setattr(printing, "MAX_PAGES", 1)
     with app.app_context():
         endorsement_id = draft(app)
         with pytest.raises(Invalid, match="at most 1"):
             letters.preview_pdf(db.session, endorsement_id)
-
-
-def test_renderer_fetches_only_static_files(app: Flask, tmp_path: Path):
-    secret = tmp_path / "secret.css"
-    secret.write_text("body { color: red }")
-    with app.app_context():
-        fetcher = letters.StaticOnlyFetcher(app.static_folder or "")
-        assert fetcher.fetch(Path(app.static_folder or "", "letters/letter.css").as_uri()).read()
-        for url in [
-            secret.as_uri(),
-            "file:///etc/passwd",
-            "http://127.0.0.1:5432/",
-            "https://example.com/x.css",
-            Path(app.static_folder or "", "../app.py").as_uri(),
-        ]:
-            with pytest.raises(ValueError):
-                fetcher.fetch(url)
 
 
 def _dict(**entries: Any) -> DictionaryObject:
