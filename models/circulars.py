@@ -78,12 +78,20 @@ class Circular(db.Model):  # type: ignore[name-defined,misc]
 class Endorsement(db.Model):  # type: ignore[name-defined,misc]
     """The forwarding letter for one circular. A draft until issued; immutable after."""
 
-    # A letter is corrected once: a second correction corrects the first.
-    __table_args__ = (sa.Index("uq_endorsement_supersedes_id", "supersedes_id", unique=True),)
+    __table_args__ = (
+        # A letter is corrected once: a second correction corrects the first.
+        sa.Index("uq_endorsement_supersedes_id", "supersedes_id", unique=True),
+        # A number of the year's series is given once, even to two letters approved at the same moment.
+        sa.Index("uq_endorsement_file_serial", "file_year", "file_serial", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     circular_id: Mapped[int] = mapped_column(sa.ForeignKey("circular.id"), index=True)
+    # Empty on a draft that takes its number from the office's series when it is approved.
     file_no: Mapped[str] = mapped_column(sa.String(200))
+    # Its place in the year's series (services.file_numbers), where the number came from the series.
+    file_year: Mapped[int | None]
+    file_serial: Mapped[int | None]
     dated: Mapped[date]
     addressee: Mapped[str] = mapped_column(sa.String(300))
     body: Mapped[str] = mapped_column(sa.Text)
@@ -139,6 +147,11 @@ class Endorsement(db.Model):  # type: ignore[name-defined,misc]
         if self.is_issued:
             return "issued"
         return "awaiting_approval" if self.submitted_at else "draft"
+
+    @property
+    def number(self) -> str:
+        """The letter's file number, or for a draft that takes one when approved, what to call it meanwhile."""
+        return self.file_no or f"Draft #{self.id} (numbered when approved)"
 
     @property
     def copy_to_list(self) -> list[str]:

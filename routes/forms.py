@@ -72,7 +72,7 @@ class RosterImportForm(FlaskForm):
 
 
 class EndorsementForm(FlaskForm):
-    file_no = StringField("File number", validators=[DataRequired(), Length(max=200)])
+    file_no = StringField("File number", validators=[Optional(), Length(max=200)])
     dated = DateField("Dated", validators=[DataRequired()])
     addressee = StringField("To", validators=[DataRequired(), Length(max=300)])
     body = TextAreaField("Body of the letter", validators=[Optional(), Length(max=5000)])

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
 from models import Circular, DbSession, Endorsement, User, session_of, utcnow
-from services import audit, fields, files, kinds, memo_file, office, printing, signing
+from services import audit, fields, file_numbers, files, kinds, memo_file, office, printing, signing
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.intake import get_circular
 
@@ -46,10 +46,15 @@ def draft_defaults(session: DbSession, circular_id: int) -> dict[str, Any]:
     """What the endorsement form starts with: the office's settings and the last file number used."""
     get_circular(session, circular_id)
     kept = office.particulars(session)
-    last_file_no = session.scalar(sa.select(Endorsement.file_no).order_by(Endorsement.id.desc()).limit(1))
+    today = date.today()
+    if file_numbers.numbered_from_series(session):
+        file_no = ""  # the next of the year's series, given when the letter is approved
+    else:
+        last = session.scalar(sa.select(Endorsement.file_no).order_by(Endorsement.id.desc()).limit(1))
+        file_no = last or file_numbers.next_number(session, today)[0]
     return {
-        "file_no": last_file_no or kept["file_no"],
-        "dated": date.today(),
+        "file_no": file_no,
+        "dated": today,
         "addressee": kept["addressee"],
         "body": "",  # empty: the standard words, which follow the kind and deadline chosen
         "signatory_name": kept["signatory_name"],
@@ -98,7 +103,8 @@ def _letter_values(circular: Circular, given: Mapping[str, Any]) -> dict[str, An
     # The particulars the office's settings also hold, with their limits.
     limit = {name: office.BY_NAME[name].max_len for name in ("file_no", "addressee", "signatory_name", "copy_to")}
     return {
-        "file_no": fields.text(given, "file_no", "File number", limit["file_no"]),
+        # Empty: the letter takes the next number of the office's series when it is approved.
+        "file_no": fields.text(given, "file_no", "File number", limit["file_no"], required=False),
         "dated": dated,
         "addressee": fields.text(given, "addressee", "Addressee", limit["addressee"]),
         "body": body,
@@ -173,23 +179,27 @@ def qr_code(url: str) -> Markup:
     return Markup(segno.make(url, error="m").svg_inline(border=0, omitsize=True))  # noqa: S704
 
 
-def render_letter(endorsement: Endorsement, draft: bool, verify_code: str | None = None) -> bytes:
+def render_letter(
+    endorsement: Endorsement, draft: bool, verify_code: str | None = None, file_no: str | None = None
+) -> bytes:
     """The letter as PDF pages (WeasyPrint), without the memo. An issued letter prints the address of its
     verify page and a QR code of it (as text and drawing: the letter carries no clickable link, nothing
     active); a draft shows where they will be."""
-    return printing.html_to_pdf(*letter_html(endorsement, draft, verify_code))
+    return printing.html_to_pdf(*letter_html(endorsement, draft, verify_code, file_no))
 
 
 def letter_html(
-    endorsement: Endorsement, draft: bool, verify_code: str | None = None
+    endorsement: Endorsement, draft: bool, verify_code: str | None = None, file_no: str | None = None
 ) -> tuple[str, tuple[bytes, str] | None]:
-    """The letter's HTML on the office's letterhead as its settings are now, and the emblem it shows."""
+    """The letter's HTML on the office's letterhead as its settings are now, and the emblem it shows. Its number is
+    `file_no`, else the draft's own, else (on a draft numbered when approved) the next of the series as it stands."""
     url = verify_url(verify_code) if verify_code and not draft else None
     session = session_of(endorsement)
     emblem = office.emblem(session)
     html = render_template(
         "letters/endorsement.html",
         e=endorsement,
+        file_no=file_no or endorsement.file_no or file_numbers.next_number(session, endorsement.dated)[0],
         c=endorsement.circular,
         body=letter_body(endorsement),
         draft=draft,
@@ -202,11 +212,13 @@ def letter_html(
     return html, emblem
 
 
-def letter_with_memo(endorsement: Endorsement, draft: bool, verify_code: str | None = None) -> bytes:
+def letter_with_memo(
+    endorsement: Endorsement, draft: bool, verify_code: str | None = None, file_no: str | None = None
+) -> bytes:
     """The letter followed by every page of the memo it forwards, made inert: what officers receive.
     Nothing of the memo may run, launch or link out under the State's letterhead."""
     writer = pypdf.PdfWriter()
-    letter = pypdf.PdfReader(io.BytesIO(render_letter(endorsement, draft, verify_code)))
+    letter = pypdf.PdfReader(io.BytesIO(render_letter(endorsement, draft, verify_code, file_no)))
     writer.append(letter)
     writer.append(io.BytesIO(memo_file.inert(files.load(endorsement.circular.pdf_sha256))))
     # The bundle is described as the letter is (its title, the office as author, what it forwards, its date).
@@ -235,17 +247,37 @@ def issued_pdf(session: DbSession, endorsement_id: int) -> bytes:
 def issue_endorsement(
     session: DbSession, endorsement_id: int, actor_id: int | None, seen_revision: int | None = None
 ) -> Endorsement:
-    """Render the final PDF and fix the letter: from now on it never changes.
+    """Render the final PDF and fix the letter: from now on it never changes. A draft without a number takes the
+    next of the office's series.
 
     `seen_revision` is the draft the clerk looked at; if someone has changed it since, the
     letter is not issued, so that nobody issues words they have not read.
     """
     endorsement = _current_draft(session, endorsement_id, seen_revision)
+    # Two letters approved at once may both be given the year's next serial: the second to be stored is refused
+    # by the unique index, and takes the one after.
+    for _ in range(SERIAL_ATTEMPTS):
+        try:
+            with session.begin_nested():
+                return _issue(session, endorsement, actor_id)
+        except sa.exc.IntegrityError:
+            session.refresh(endorsement)
+    raise Conflict("Other letters were being numbered at the same moment; approve this one again.")
+
+
+# How often issuing takes the next serial when another letter took the one it was given meanwhile.
+SERIAL_ATTEMPTS = 5
+
+
+def _issue(session: DbSession, endorsement: Endorsement, actor_id: int | None) -> Endorsement:
     rendered_revision = endorsement.revision
-    # The code is kept off the ORM object until the conditional update below: a flush of it could otherwise
-    # reach a letter that another clerk issued meanwhile.
+    file_no, serial = (endorsement.file_no, None)
+    if not file_no:
+        file_no, serial = file_numbers.next_number(session, endorsement.dated)
+    # The code and number are kept off the ORM object until the conditional update below: a flush of them could
+    # otherwise reach a letter that another clerk issued meanwhile.
     code = new_verify_code()
-    bundle = letter_with_memo(endorsement, draft=False, verify_code=code)
+    bundle = letter_with_memo(endorsement, draft=False, verify_code=code, file_no=file_no)
     signed_by = None
     if signing.is_configured(current_app.config):
         # Signed before it is stored and hashed: the SHA-256 on the verify page is that of the signed file.
@@ -258,11 +290,20 @@ def issue_endorsement(
     done = session.execute(
         sa.update(Endorsement)
         .where(
-            Endorsement.id == endorsement_id,
+            Endorsement.id == endorsement.id,
             Endorsement.issued_at.is_(None),
             Endorsement.revision == rendered_revision,
         )
-        .values(pdf_sha256=sha, issued_at=utcnow(), issued_by_id=actor_id, verify_code=code, signed_by=signed_by)
+        .values(
+            pdf_sha256=sha,
+            issued_at=utcnow(),
+            issued_by_id=actor_id,
+            verify_code=code,
+            signed_by=signed_by,
+            file_no=file_no,
+            file_year=endorsement.dated.year if serial else None,
+            file_serial=serial,
+        )
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
@@ -272,7 +313,14 @@ def issue_endorsement(
         raise Conflict("The draft was changed while it was being issued; preview it again, then issue.")
     session.refresh(endorsement)
     audit.record(
-        session, "endorsement.issued", "endorsement", endorsement.id, actor_id, pdf_sha256=sha, signed_by=signed_by
+        session,
+        "endorsement.issued",
+        "endorsement",
+        endorsement.id,
+        actor_id,
+        file_no=file_no,
+        pdf_sha256=sha,
+        signed_by=signed_by,
     )
     return endorsement
 

@@ -1,6 +1,7 @@
 """The office's settings: its letterhead in English and Hindi, signatory, usual particulars, emblem and contact."""
 
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +30,8 @@ class Particular:
 
     `seed` names the environment setting (LETTER_*) that gives it its value on an empty database; `lines`
     lets it span lines (a copy-to list); a `yes_no` one is a tick box, kept as "yes" or ""; `example` is
-    shown beside an empty field."""
+    shown in an empty field and `hint` below it; `placeholders` names what a pattern may leave to be filled in
+    ({serial})."""
 
     name: str
     label: str
@@ -39,13 +41,28 @@ class Particular:
     seed: str | None = None
     example: str = ""
     yes_no: bool = False
+    placeholders: tuple[str, ...] = ()
+    hint: str = ""
 
     def read(self, given: Mapping[str, Any]) -> str:
         """The value `given` holds for it, checked, or Invalid naming the field."""
         if self.yes_no:
             return YES if str(given.get(self.name) or "").strip().lower() in ("yes", "on", "true", "1") else ""
         read = fields.long_text if self.lines else fields.text
-        return read(given, self.name, self.label, self.max_len, required=self.required)
+        value = read(given, self.name, self.label, self.max_len, required=self.required)
+        if self.placeholders:
+            unknown = set(_PLACEHOLDER.findall(value)) - set(self.placeholders)
+            if unknown or "{" in _PLACEHOLDER.sub("", value) or "}" in _PLACEHOLDER.sub("", value):
+                named = ", ".join("{" + p + "}" for p in self.placeholders)
+                raise Invalid(f"{self.label} may use only {named} in braces.", self.name)
+        return value
+
+    def fill_in(self, pattern: str, **values: object) -> str:
+        """The pattern (a value of this setting) with its placeholders filled in from `values`."""
+        return _PLACEHOLDER.sub(lambda m: str(values.get(m[1], m[0])), pattern)
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 # Those a letter also carries have the letter's own limits (services.letters.LIMITS asks these).
@@ -57,7 +74,15 @@ PARTICULARS = (
     Particular("department", "Department", 200, required=False, example="General Administration Department"),
     Particular("branch", "Branch", 200, required=False, example="PAR Cell"),
     Particular("place", "Place", 100, seed="LETTER_PLACE", example="Chandigarh"),
-    Particular("file_no", "File number of letters", 200, seed="LETTER_FILE_NO"),
+    Particular(
+        "file_no",
+        "File number of letters",
+        200,
+        seed="LETTER_FILE_NO",
+        example="No.30/10/{year}-1PAR Cell/{serial}",
+        placeholders=("serial", "year"),
+        hint="{serial} is the letter's number in the year's series, given when it is approved; {year} the year.",
+    ),
     Particular("addressee", "Letters are addressed to", 300, seed="LETTER_ADDRESSEE"),
     Particular("signatory_name", "Signatory", 120, seed="LETTER_SIGNATORY_NAME"),
     Particular("signatory_title", "Signatory's designation", 200, lines=True, seed="LETTER_SIGNATORY_TITLE"),

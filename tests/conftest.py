@@ -18,6 +18,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import pypdf
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
@@ -454,6 +455,11 @@ def office_certificate(tmp_path: Path) -> OfficeCertificate:
 
 def sample(name: str) -> bytes:
     return (SAMPLES / name).read_bytes()
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of every page of a PDF, as a reader would copy it."""
+    return "\n".join(page.extract_text() or "" for page in pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
 MEMO_FIELDS = {

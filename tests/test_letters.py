@@ -14,7 +14,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObjec
 from models import AuditEvent, Endorsement, db
 from services import accounts, acknowledgements, intake, letters, office, printing
 from services.errors import Conflict, Forbidden, Invalid
-from tests.conftest import MEMO_FIELDS, PASSWORD, sample
+from tests.conftest import MEMO_FIELDS, PASSWORD, pdf_text, sample
 
 
 @pytest.mark.parametrize(
@@ -36,10 +36,6 @@ def draft(app: Flask, memo_pdf: bytes | None = None, **overrides: object) -> int
     circular = intake.diarise(db.session, memo.sha256, "om.pdf", MEMO_FIELDS, None)
     fields = {**letters.draft_defaults(db.session, circular.id), "dated": "2026-03-11", **overrides}
     return letters.prepare_endorsement(db.session, circular.id, fields, None).id
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
 def test_issued_pdf_has_the_particulars_and_never_changes(app: Flask):

@@ -11,7 +11,7 @@ from flask import Flask
 
 from models import Endorsement, Recipient, db
 from services import letters
-from tests.conftest import Client, OfficeCertificate, api_issue, issue_letter, issued_endorsement, sqlite_only
+from tests.conftest import Client, OfficeCertificate, api_issue, issue_letter, issued_endorsement, pdf_text, sqlite_only
 from tests.test_signing import draft_letter
 
 
@@ -32,10 +32,6 @@ def the_letter(app: Flask) -> tuple[Endorsement, bytes]:
 def upload(client: Client, code: str, data: bytes, filename: str = "letter.pdf") -> tuple[int, str]:
     response = client.submit(f"/v/{code}", {"file": (io.BytesIO(data), filename)}, content_type="multipart/form-data")
     return response.status_code, response.get_data(as_text=True)
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() or "" for page in pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
 @sqlite_only
