@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from services import office
 from services.kinds import KINDS
 
 
@@ -71,14 +72,21 @@ class RosterImportForm(FlaskForm):
     submit = SubmitField("Check before importing")
 
 
+def _limit(particular: str) -> int:
+    """A letter's field has the limit of the office's setting it starts from (services.office)."""
+    return office.BY_NAME[particular].max_len
+
+
 class EndorsementForm(FlaskForm):
-    file_no = StringField("File number", validators=[Optional(), Length(max=200)])
+    file_no = StringField("File number", validators=[Optional(), Length(max=_limit("file_no"))])
     dated = DateField("Dated", validators=[DataRequired()])
-    addressee = StringField("To", validators=[DataRequired(), Length(max=300)])
-    body = TextAreaField("Body of the letter", validators=[Optional(), Length(max=5000)])
-    signatory_name = StringField("Signed by", validators=[DataRequired(), Length(max=120)])
-    signatory_title = TextAreaField("Designation", validators=[DataRequired(), Length(max=200)])
-    copy_to = TextAreaField("Copy forwarded to (one office per line)", validators=[Optional(), Length(max=3000)])
+    addressee = StringField("To", validators=[DataRequired(), Length(max=_limit("addressee"))])
+    body = TextAreaField("Body of the letter", validators=[Optional(), Length(max=office.BODY_MAX_LEN)])
+    signatory_name = StringField("Signed by", validators=[DataRequired(), Length(max=_limit("signatory_name"))])
+    signatory_title = TextAreaField("Designation", validators=[DataRequired(), Length(max=_limit("signatory_title"))])
+    copy_to = TextAreaField(
+        "Copy forwarded to (one office per line)", validators=[Optional(), Length(max=_limit("copy_to"))]
+    )
     ack_kind = SelectField("Officers must confirm", choices=[SelectChoice(k.name, k.choice) for k in KINDS.values()])
     deadline = DateField("Deadline", validators=[Optional()])
     submit = SubmitField("Save draft")

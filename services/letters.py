@@ -27,8 +27,15 @@ def long_date(day: date) -> str:
 
 
 def default_body(circular: Circular, ack_kind: str, deadline: date | None) -> str:
-    """The standard words of a forwarding letter, with the action asked of officers."""
-    action = "You are requested " + kinds.kind_of(ack_kind).asks(f" by {long_date(deadline)}" if deadline else "")
+    """The standard words of a forwarding letter, with the action asked of officers: the office's own for the kind
+    where its settings have them, else Pavati's."""
+    by = f" by {long_date(deadline)}" if deadline else ""
+    setting = office.BY_NAME[office.body_setting(kinds.kind_of(ack_kind).name)]
+    words = office.particulars(session_of(circular))[setting.name]
+    if words:
+        memo = {"reference_no": circular.reference_no, "memo_dated": f"{circular.dated:%d.%m.%Y}"}
+        return setting.fill_in(words, **memo, issued_by=circular.issued_by, by_deadline=by)
+    action = "You are requested " + kinds.kind_of(ack_kind).asks(by)
     return (
         f"I am directed to forward herewith a copy of Office Memorandum No. {circular.reference_no} "
         f"dated {circular.dated:%d.%m.%Y} received from the {circular.issued_by}, on the subject "
@@ -97,7 +104,7 @@ def _letter_values(circular: Circular, given: Mapping[str, Any]) -> dict[str, An
             raise Invalid("Copy to must be a list of offices, each as text.", "copy_to")
         copy_to = "\n".join(copy_to)
     # Kept empty unless the clerk writes their own: the standard words then follow kind and deadline.
-    body = fields.long_text(given, "body", "Body", 5000, required=False)
+    body = fields.long_text(given, "body", "Body", office.BODY_MAX_LEN, required=False)
     if body == default_body(circular, ack_kind, deadline):
         body = ""
     # The particulars the office's settings also hold, with their limits.

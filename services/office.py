@@ -11,7 +11,7 @@ from flask import current_app
 from PIL import Image, UnidentifiedImageError
 
 from models import DbSession, Office
-from services import audit, fields, files
+from services import audit, fields, files, kinds
 from services.errors import Invalid
 
 # The emblem is printed about 2 cm wide: a small PNG or JPEG is plenty, and nothing bigger is decoded.
@@ -66,7 +66,7 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 # Those a letter also carries have the letter's own limits (services.letters.LIMITS asks these).
-PARTICULARS = (
+PARTICULARS: tuple[Particular, ...] = (
     Particular("government", "Government (English)", 200, seed="LETTER_GOVERNMENT", example="Government of Haryana"),
     Particular("government_hi", "Government (Hindi)", 200, required=False, example="हरियाणा सरकार"),
     Particular("office", "Office (English)", 200, seed="LETTER_OFFICE", example="Chief Secretary's Office"),
@@ -101,6 +101,30 @@ PARTICULARS = (
         required=False,
         yes_no=True,
     ),
+)
+
+# A letter's body, the clerk's own words or the office's standard words for its kind of acknowledgement.
+BODY_MAX_LEN = 5000
+BODY_PLACEHOLDERS = ("reference_no", "memo_dated", "issued_by", "by_deadline")
+
+
+def body_setting(kind_name: str) -> str:
+    """The setting that holds the office's standard words for letters of this kind of acknowledgement."""
+    return f"body_{kind_name}"
+
+
+PARTICULARS += tuple(
+    Particular(
+        body_setting(kind.name),
+        f"Standard words of a letter asking officers to confirm {kind.confirms}",
+        BODY_MAX_LEN,
+        required=False,
+        lines=True,
+        placeholders=BODY_PLACEHOLDERS,
+        hint="Empty: Pavati's standard words. {reference_no}, {memo_dated} and {issued_by} name the memo; "
+        "{by_deadline} is “ by 25th March, 2026” where the letter has a deadline. A blank line starts a paragraph.",
+    )
+    for kind in kinds.KINDS.values()
 )
 BY_NAME = {p.name: p for p in PARTICULARS}
 

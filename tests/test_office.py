@@ -12,9 +12,9 @@ from PIL import Image
 from pypdf import PdfReader
 
 from models import AuditEvent, Office, db
-from services import letters, office
+from services import intake, letters, office
 from services.errors import Invalid
-from tests.conftest import Auth, Client, issue_letter, issued_endorsement, sqlite_only
+from tests.conftest import MEMO_FIELDS, Auth, Client, issue_letter, issued_endorsement, pdf_text, sample, sqlite_only
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 HINDI = {"government_hi": "हरियाणा सरकार", "office_hi": "मुख्य सचिव कार्यालय"}
@@ -129,6 +129,32 @@ def test_emails_officers_pages_and_reports_name_the_office_as_set(app: Flask, cl
         assert delivery is not None
         email = letter_mail.compose(delivery, letter_mail.LetterParts())
         assert "PAR Cell, General Administration" in email.text
+
+
+def test_the_offices_standard_words_for_a_kind_are_the_body_of_its_letters(app: Flask):
+    words = (
+        "Kindly see O.M. No. {reference_no} dated {memo_dated} of the {issued_by}.\n\n"
+        "Please confirm your iGOT email{by_deadline} through the link sent to you."
+    )
+    set_office(app, body_email_alignment=words)
+    with app.app_context():
+        with pytest.raises(Invalid, match="may use only"):
+            office.save(db.session, {"body_read": "Read {memo}"}, None)
+        memo = intake.read_memo(db.session, sample("dopt-igot-email-om.pdf"))
+        circular = intake.diarise(db.session, memo.sha256, "om.pdf", MEMO_FIELDS, None)
+        fields = {**letters.draft_defaults(db.session, circular.id), "dated": "2026-03-11", "deadline": "2026-03-25"}
+        aligned = letters.prepare_endorsement(db.session, circular.id, {**fields, "ack_kind": "email_alignment"}, None)
+        read = letters.prepare_endorsement(db.session, circular.id, {**fields, "ack_kind": "read"}, None)
+        body = letters.letter_body(aligned)
+        # The office's words kept as the default: the draft holds none of its own, and follows the settings.
+        again = letters.revise_draft(db.session, aligned.id, {"body": body}, None)
+        text = " ".join(pdf_text(letters.preview_pdf(db.session, aligned.id)).split())
+        assert again.body == "" and letters.letter_body(read).startswith("I am directed to forward")
+    assert body == (
+        "Kindly see O.M. No. T-28/27/2025-iGOT Part(1) dated 03.03.2026 of the Department of Personnel and "
+        "Training.\n\nPlease confirm your iGOT email by 25th March, 2026 through the link sent to you."
+    )
+    assert "Please confirm your iGOT email by 25th March, 2026" in text
 
 
 @sqlite_only
