@@ -8,13 +8,14 @@ from typing import Any
 
 import pypdf
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject, TextStringObject
 
-from models import AuditEvent, Endorsement, db
+from models import AuditEvent, Delivery, Endorsement, db
 from services import accounts, acknowledgements, intake, letters, office, printing
 from services.errors import Conflict, Forbidden, Invalid
-from tests.conftest import MEMO_FIELDS, PASSWORD, pdf_text, sample
+from tests.conftest import MEMO_FIELDS, PASSWORD, issued_endorsement, pdf_text, sample, settle
 
 
 @pytest.mark.parametrize(
@@ -117,6 +118,22 @@ def test_what_staff_type_is_escaped_not_markup_and_nothing_is_fetched(app: Flask
     static = Path(app.static_folder or "").resolve().as_uri()
     assert printed.fetched and all(url.startswith(static) for url in printed.fetched), printed.fetched
     assert b"/EmbeddedFile" not in printed.pdf and b"/URI" not in printed.pdf
+
+
+def test_a_letter_is_rendered_once_however_many_officers_it_goes_to(app: Flask, monkeypatch: pytest.MonkeyPatch):
+    rendered: list[str] = []
+    render = printing.render
+
+    def render_and_count(html: str, *args: Any, **kwargs: Any) -> printing.Printed:
+        rendered.append(html)
+        return render(html, *args, **kwargs)
+
+    monkeypatch.setattr(printing, "render", render_and_count)
+    tokens = issued_endorsement(app)  # the sample roster: issued, then distributed to every officer
+    settle(app)
+    with app.app_context():
+        assert len(tokens) > 1 and db.session.scalar(sa.select(sa.func.count()).select_from(Delivery)) >= len(tokens)
+    assert len(rendered) == 1
 
 
 def test_a_letter_past_the_page_cap_is_refused(app: Flask, monkeypatch: pytest.MonkeyPatch):
