@@ -25,7 +25,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SHOTS = Path("/tmp/pavati-shots")
+# Screenshots of every page for a person to look at: tests/artifacts/ is kept out of the repository.
+SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screens"
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 

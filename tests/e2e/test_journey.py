@@ -1,0 +1,151 @@
+"""The whole journey in Chromium: a scanned memo read by OCR, an Excel roster, approval, real email, officers on
+phones (one in Hindi), and what the Cell then reports — a screenshot of every page under tests/artifacts/."""
+
+import csv
+import io
+import re
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pypdf
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from tests.conftest import SAMPLES, Inbox, needs_ocr, pdf_text
+from tests.e2e.conftest import PHONE, Pages, link_in, shot
+from tests.e2e.test_browser import Login, no_horizontal_overflow
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any], smtp: tuple[Inbox, int]) -> dict[str, Any]:
+    """Mail goes to a real SMTP server on loopback, and the test reads it there."""
+    app_config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp[1], MAIL_DEFAULT_SENDER="PAR Cell <parcell@hry.gov.in>")
+    return app_config
+
+
+def excel_roster(folder: Path) -> Path:
+    """The sample roster as the Cell keeps it: an Excel workbook."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    with (SAMPLES / "roster-haryana-ias.csv").open(newline="") as rows:
+        for row in csv.reader(rows):
+            sheet.append(row)
+    path = folder / "IAS officers.xlsx"
+    book.save(path)
+    return path
+
+
+def register_the_scan(page: Page) -> None:
+    page.get_by_role("link", name="Register a circular").first.click()
+    page.get_by_label("Memo (PDF)").set_input_files(SAMPLES / "dopt-igot-email-om-scanned.pdf")
+    page.get_by_role("button", name="Read the memo").click()
+    shot(page, "j01-reading-the-scan")
+    # The page shows the reading's progress and refreshes itself until the form is filled from the scan.
+    expect(page.get_by_role("heading", name="Particulars of the circular")).to_be_visible(timeout=60_000)
+    expect(page.get_by_label("Reference number")).to_have_value("T-28/27/2025-iGOT Part(1)")
+    expect(page.get_by_label("Dated")).to_have_value("2026-03-03")
+    expect(page.get_by_label("Subject")).to_have_value(re.compile("Updation of Email ID on SPARROW"))
+    page.get_by_label("Diary number").fill("253/6")
+    page.get_by_label("Received on").fill("2026-03-05")
+    shot(page, "j02-particulars-from-ocr")
+    page.get_by_role("button", name="Register circular").click()
+    expect(page.get_by_text(re.compile("registered as diary 253/6"))).to_be_visible()
+
+
+def import_the_roster(page: Page, workbook: Path) -> None:
+    page.goto("/officers/import")
+    page.get_by_label("Roster (Excel or CSV)").set_input_files(workbook)
+    page.get_by_role("button", name="Check before importing").click()
+    expect(page.get_by_role("heading", name="Check before importing")).to_be_visible()
+    shot(page, "j03-roster-preview")
+    page.get_by_role("button", name=re.compile(r"^Import: 40 new, 0 updated")).click()
+    expect(page.get_by_role("heading", name="Officers (40)")).to_be_visible()
+
+
+def prepare_and_submit(page: Page) -> str:
+    """The clerk prepares the letter, looks at its PDF, and submits it; the letter's page."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Circulars").click()
+    page.get_by_role("link", name="T-28/27/2025-iGOT Part(1)").click()
+    page.get_by_role("link", name="Prepare endorsement").click()
+    page.get_by_label("Deadline").fill(f"{date.today() + timedelta(days=21):%Y-%m-%d}")
+    shot(page, "j04-prepare")
+    page.get_by_role("button", name="Save draft").click()
+    preview = page.request.get(page.get_by_role("link", name="Preview PDF").get_attribute("href") or "")
+    assert preview.headers["content-type"] == "application/pdf"
+    text = pdf_text(preview.body())
+    # The letter (two pages), then the two pages of the scanned memo it forwards.
+    assert (
+        "DRAFT" in text and "Yours faithfully" in text and len(pypdf.PdfReader(io.BytesIO(preview.body())).pages) == 4
+    )
+    page.get_by_role("button", name="Submit for approval").click()
+    expect(page.get_by_text("Sent for approval.")).to_be_visible()
+    shot(page, "j05-awaiting-approval")
+    return page.url
+
+
+@needs_ocr
+def test_the_whole_journey(
+    app: Flask, pages: Pages, staff: Login, smtp: tuple[Inbox, int], live_server: str, tmp_path: Path
+):
+    inbox, _ = smtp
+    clerk = pages.new()
+    staff(clerk, "clerk")
+    register_the_scan(clerk)
+    import_the_roster(clerk, excel_roster(tmp_path))
+    letter = prepare_and_submit(clerk)
+
+    approver = pages.new()
+    staff(approver, "approver")
+    approver.get_by_role("navigation", name="Main").get_by_role("link", name="To approve").click()
+    shot(approver, "j06-approvals-queue")
+    approver.get_by_role("link", name="No.30/10/2025-1PAR Cell").click()
+    approver.get_by_role("button", name="Approve and issue").click()
+    expect(approver.get_by_text("Approved and issued.")).to_be_visible()
+
+    clerk.goto(letter)
+    clerk.get_by_role("button", name="Send to all active officers").click()
+    inbox.wait_for(40)
+    expect(clerk.get_by_text("Emails sent: 40 of 40", exact=True)).to_be_visible(timeout=15_000)
+    shot(clerk, "j07-sent")
+
+    # Two officers open the link in their email on a phone: one in English says their iGOT email differs, the
+    # other, in Hindi, that it is the same.
+    first, second = sorted(inbox.messages, key=lambda m: str(m["To"]))[:2]
+    assert first.get_content_type() == "multipart/mixed" and any(
+        part.get_content_type() == "application/pdf" for part in first.iter_attachments()
+    )
+    english = pages.new(**PHONE)
+    english.goto(link_in(first.get_body(("plain",)).get_content(), live_server))  # type: ignore[union-attr]
+    no_horizontal_overflow(english, 390)
+    shot(english, "j08-officer-phone")
+    english.get_by_label("My iGOT Karmayogi email ID is different").check()
+    english.get_by_label("Your email ID on iGOT Karmayogi").fill("first.officer@karmayogi.gov.in")
+    english.get_by_role("button", name="Submit").click()
+    expect(english.get_by_role("heading", name=re.compile("^Thank you, "))).to_be_visible()
+    shot(english, "j09-officer-thanks")
+
+    hindi = pages.new(**PHONE, locale="hi-IN", extra_http_headers={"Accept-Language": "hi-IN,hi;q=0.9"})
+    hindi.goto(link_in(second.get_body(("plain",)).get_content(), live_server))  # type: ignore[union-attr]
+    hindi.get_by_label("iGOT कर्मयोगी और SPARROW पर मेरी ईमेल आईडी एक ही है").check()
+    shot(hindi, "j10-officer-hindi")
+    hindi.get_by_role("button", name="भेजें").click()
+    expect(hindi.get_by_role("heading", name=re.compile("^धन्यवाद, "))).to_be_visible()
+
+    # What the Cell sees: the letter's counts, the overview, the work list, the report for DoPT.
+    clerk.goto(letter)
+    expect(clerk.get_by_text("Answered: 2 of 40")).to_be_visible()
+    expect(clerk.get_by_role("link", name="Mismatch 1")).to_be_visible()
+    shot(clerk, "j11-letter-tracked")
+    clerk.goto("/endorsements/")
+    expect(clerk.locator("table.overview tbody tr").first).to_contain_text("5 %")  # 2 of 40 answered
+    shot(clerk, "j12-overview")
+    clerk.goto("/mismatches/")
+    expect(clerk.get_by_text("first.officer@karmayogi.gov.in")).to_be_visible()
+    shot(clerk, "j13-work-list")
+    report = clerk.request.get(letter.rstrip("/") + "/report.pdf")
+    assert report.ok and "Compliance" in pdf_text(report.body())
+    assert pages.errors == []
