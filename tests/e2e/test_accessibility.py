@@ -1,6 +1,7 @@
 """Accessibility: axe-core finds no serious or critical violation on any page, and every control is reached by Tab."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ from flask import Flask
 from playwright.sync_api import Page
 
 from models import Circular, Officer, db
-from tests.e2e.conftest import PHONE, Pages
+from tests.e2e.conftest import PHONE, Pages, shot
 from tests.e2e.test_browser import Login, sent_endorsement
 
 # axe-core 4.10.3 from the npm registry (MPL-2.0, its licence at the top of the file), injected by the test: the
@@ -43,8 +44,12 @@ def serious_violations(page: Page) -> list[dict[str, object]]:
 
 
 def check(page: Page, path: str) -> list[str]:
+    """The page's serious violations; and a screenshot of it, so that a person can look at every page."""
     page.goto(path)
-    return [f"{path}: {json.dumps(v)}" for v in serious_violations(page)]
+    found = [f"{path}: {json.dumps(v)}" for v in serious_violations(page)]
+    named = re.sub(r"^https?://[^/]+|(?<=/a/)[\w-]+", "", path)  # an officer's link is named by its page
+    shot(page, "a11y" + re.sub(r"[^A-Za-z0-9]+", "-", named).rstrip("-"))
+    return found
 
 
 def staff_pages(app: Flask, endorsement_id: int) -> list[str]:
