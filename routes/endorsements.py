@@ -195,7 +195,7 @@ def approvals() -> Any:
 
 
 # The sending buttons on the endorsement page: each one service call, its outcome flashed.
-SENDING = {
+SENDING: dict[str, tuple[Callable[[Any, int, int | None], int], Callable[[int], str]]] = {
     "distribute": (dispatch.distribute, lambda n: f"Sending to {n} officers. Progress is shown below."),
     "reminders": (
         dispatch.send_reminders,
