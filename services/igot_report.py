@@ -5,6 +5,7 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import IO
 
 import stream_unzip
@@ -61,6 +62,7 @@ class Report:
     users: list[IgotUser] = field(default_factory=list)
     courses: dict[str, dict[str, int]] = field(default_factory=dict)  # email -> {course: status}
     mandated: set[str] = field(default_factory=set)
+    course_names: set[str] = field(default_factory=set)
     assessed: set[str] = field(default_factory=set)  # emails that passed the Comprehensive Assessment
     generated: str = ""  # Report_Last_Generated_On, as the portal writes it
     read: list[str] = field(default_factory=list)  # the reports read, by name
@@ -251,21 +253,32 @@ def _read_users(rows: Iterator[list[str]], columns: dict[str, int], name: str, r
 
 
 def _read_consumption(rows: Iterator[list[str]], columns: dict[str, int], name: str, report: Report) -> None:
-    names: dict[str, str] = {}  # each course's name kept once, however many officers take it
+    """Each user's courses. The report's bulk (10 rows an officer): its four columns are picked at once, and what
+    each course name says (trimmed, the Comprehensive Assessment or not) is worked out once per name."""
+    at = [columns.get(heading, len(columns)) for heading in ("email", "contentname", "status", "livecbpplanmandate")]
+    pick, width = itemgetter(*at), max(at) + 1  # a missing column is read from the padding: ""
+    courses: dict[str, tuple[str, bool]] = {}  # as written -> (trimmed, is the Comprehensive Assessment)
     for row in rows:
-        email = _email(row, columns, name).lower()
-        course = _cell(row, columns, "contentname")
-        if not email or not course:
+        if len(row) < width:
+            row = row + [""] * (width - len(row))
+        email, course, status, mandate = pick(row)
+        email = email.strip().lower()
+        if "*" in email:
+            raise Invalid(MASKED.format(name=name), "file")
+        if not email or not course.strip():
             continue
-        course = names.setdefault(course, course)
-        status = STATUSES.get(_cell(row, columns, "status").lower(), NOT_STARTED)
-        theirs = report.courses.setdefault(email, {})
-        if status >= theirs.get(course, NOT_STARTED):
-            theirs[course] = status
-        if _cell(row, columns, "livecbpplanmandate").lower() in ("true", "yes", "1", "y"):
+        if course not in courses:
+            courses[course] = (course.strip(), COMPREHENSIVE_ASSESSMENT in course.lower())
+        course, assessment = courses[course]
+        level = STATUSES[status] if status in STATUSES else STATUSES.get(status.strip().lower(), NOT_STARTED)
+        theirs = report.courses.get(email) or report.courses.setdefault(email, {})
+        if level >= theirs.get(course, NOT_STARTED):
+            theirs[course] = level
+        if mandate and course not in report.mandated and mandate.strip().lower() in ("true", "yes", "1", "y"):
             report.mandated.add(course)
-        if status == COMPLETED and COMPREHENSIVE_ASSESSMENT in course.lower():
+        if assessment and level == COMPLETED:
             report.assessed.add(email)
+    report.course_names.update(trimmed for trimmed, _ in courses.values())
 
 
 def _read_assessment(rows: Iterator[list[str]], columns: dict[str, int], name: str, report: Report) -> None:

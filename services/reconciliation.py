@@ -244,21 +244,20 @@ def record(session: DbSession, reconciliation: Reconciliation, report: Report) -
         .all()
     )
     counts: Counter[str] = Counter()
-    rows, learnt = [], []
-    course_keys: dict[str, str] = {}
+    rows, learnt = [], 0
+    # The report's few course names, each judged once: is it one of the prescribed?
+    prescribed_names = {name for name in report.course_names if _course_key(name) in wanted}
     for officer in officers:
         finding = find(officer, users, claimed)
         row = _row(reconciliation.id, officer, finding, was.get(officer.id), len(wanted))
         if finding.user is not None and finding.result != AMBIGUOUS:
             theirs = report.courses.get(finding.user.email, {})
-            done = [course_keys.setdefault(c, _course_key(c)) in wanted for c, s in theirs.items() if s == COMPLETED]
-            going = [course_keys.setdefault(c, _course_key(c)) in wanted for c, s in theirs.items() if s == IN_PROGRESS]
-            row.update(courses_completed=sum(done), courses_in_progress=sum(going))
+            row["courses_completed"] = sum(s == COMPLETED and c in prescribed_names for c, s in theirs.items())
+            row["courses_in_progress"] = sum(s == IN_PROGRESS and c in prescribed_names for c, s in theirs.items())
             row["courses_not_started"] = len(wanted) - row["courses_completed"] - row["courses_in_progress"]
             row["all_courses_done"] = bool(wanted) and row["courses_completed"] == len(wanted)
             row["assessment_done"] = finding.user.email in report.assessed
-            if finding.matched_by != BY_NAME_BATCH and officer.igot_email != finding.user.email:
-                learnt.append({"id": officer.id, "igot_email": finding.user.email})
+            learnt += _remembered(officer, finding)
         counts[finding.result] += 1
         counts["courses_completed"] += row["all_courses_done"]
         counts["assessment_done"] += row["assessment_done"]
@@ -267,8 +266,8 @@ def record(session: DbSession, reconciliation: Reconciliation, report: Report) -
         rows.append(row)
     for chunk in _chunks(rows):
         session.execute(sa.insert(ReconciledOfficer), chunk)
-    for chunk in _chunks(learnt):
-        session.execute(sa.update(Officer), chunk)
+    if learnt:
+        _remember_igot_emails(session, reconciliation.id)
     reconciliation.counts = {
         "officers": len(officers),
         **{name: counts[name] for name in COUNTED[1:]},
@@ -283,8 +282,40 @@ def record(session: DbSession, reconciliation: Reconciliation, report: Report) -
     reconciliation.finished_at = utcnow()
     audit.record(
         session, "reconciliation.done", "reconciliation", reconciliation.id, reconciliation.created_by_id,
-        counts=reconciliation.counts, igot_emails_remembered=len(learnt), reports=report.read,
+        counts=reconciliation.counts, igot_emails_remembered=learnt, reports=report.read,
     )  # fmt: skip
+
+
+def _remembered(officer: Any, finding: Finding) -> bool:
+    """Whether the roster learns the officer's iGOT email from this finding: one that differs from SPARROW's (an
+    aligned one teaches nothing), found by email or mobile (a match by name and batch waits for a person), and
+    not known already."""
+    user = finding.user
+    return (
+        user is not None
+        and finding.result in (MISMATCH, ALIAS)
+        and finding.matched_by != BY_NAME_BATCH
+        and officer.igot_email != user.email
+    )
+
+
+def _remember_igot_emails(session: DbSession, reconciliation_id: int) -> None:
+    """Put the iGOT email on the roster of every officer _remembered() picks, in one statement from the rows
+    just written rather than an UPDATE per officer."""
+    found = sa.select(sa.func.lower(ReconciledOfficer.igot_email)).where(
+        ReconciledOfficer.reconciliation_id == reconciliation_id, ReconciledOfficer.officer_id == Officer.id
+    )
+    picked = sa.select(ReconciledOfficer.officer_id).where(
+        ReconciledOfficer.reconciliation_id == reconciliation_id,
+        ReconciledOfficer.result.in_((MISMATCH, ALIAS)),
+        ReconciledOfficer.matched_by != BY_NAME_BATCH,
+    )
+    session.execute(
+        sa.update(Officer)
+        .where(Officer.id.in_(picked))
+        .values(igot_email=found.scalar_subquery(), updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _row(reconciliation_id: int, officer: Any, finding: Finding, was: str | None, courses: int) -> dict[str, Any]:
