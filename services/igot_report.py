@@ -146,6 +146,26 @@ def read_export(uploads: Iterable[tuple[str, IO[bytes]]], password: str | None, 
     return report
 
 
+def check_password(uploads: Iterable[tuple[str, IO[bytes]]], password: str | None) -> None:
+    """Invalid now if a ZIP among the uploads needs a password not given, or refuses the one given: its first
+    member's first bytes are enough (ZipCrypto checks a byte of its header), so that a large upload read in
+    the background is refused at once rather than after."""
+    for _, upload in uploads:
+        if upload.read(4) == b"PK\x03\x04":
+            upload.seek(0)
+            try:
+                for _, _, chunks in stream_unzip.stream_unzip(_Budget(0).counted(upload), password=_secret(password)):
+                    next(chunks, None)
+                    break
+            except stream_unzip.MissingPasswordError:
+                raise Invalid(NEEDS_PASSWORD, "password") from None
+            except stream_unzip.IncorrectPasswordError:
+                raise Invalid(WRONG_PASSWORD, "password") from None
+            except stream_unzip.UnzipError as exc:
+                raise Invalid(DAMAGED.format(what=type(exc).__name__), "file") from None
+        upload.seek(0)
+
+
 def _report_named(name: str) -> str | None:
     """Which of the reports Pavati reads a file is, by its name (in any folder, any case)."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
@@ -153,7 +173,7 @@ def _report_named(name: str) -> str | None:
 
 
 def _read_zip(upload: IO[bytes], password: str | None, budget: _Budget, report: Report) -> None:
-    secret = password.encode() if password else None
+    secret = _secret(password)
     try:
         for raw_name, _, chunks in stream_unzip.stream_unzip(budget.counted(upload), password=secret):
             name = raw_name.decode("utf-8", "replace")
@@ -170,6 +190,10 @@ def _read_zip(upload: IO[bytes], password: str | None, budget: _Budget, report: 
         raise Invalid(WRONG_PASSWORD if secret else DAMAGED.format(what="a checksum fails"), "password") from None
     except stream_unzip.UnzipError as exc:
         raise Invalid(DAMAGED.format(what=type(exc).__name__), "file") from None
+
+
+def _secret(password: str | None) -> bytes | None:
+    return password.encode() if password else None
 
 
 def _read_csv(which: str, name: str, chunks: Iterator[bytes], budget: _Budget, report: Report) -> None:

@@ -120,6 +120,7 @@ def start(session: DbSession, uploads: Uploads, password: str | None, actor_id: 
         raise Invalid("Choose the iGOT report ZIP (or its CSV files) to upload.", "file")
     size = sum(_size(upload) for _, upload in uploads)
     if size > current_app.config["IGOT_INLINE_MB"] * 1024 * 1024 and jobs.runs_here():
+        igot_report.check_password(uploads, password)
         return _hand_over(session, uploads, password, actor_id)
     report = igot_report.read_export(uploads, password, limit())
     reconciliation = Reconciliation(filename=_names(uploads), created_by_id=actor_id)

@@ -140,11 +140,18 @@ def test_a_large_upload_is_read_in_the_background(app: Flask) -> None:
         db.session.commit()
         started = run((Path(__file__).parent / "samples" / "igot-all-reports.zip").read_bytes(), "Kb7mQ2xT9wLp4Rz")
         assert started.status == "running"
-        ids = started.id, run(export(), password="wrong").id
+        started_id = started.id
+        with pytest.raises(Invalid, match="password is wrong"):  # told at once, not after
+            run(export(), password="wrong")
+        db.session.rollback()
+        # A CSV that is no report is only found out in the background: the reconciliation fails with the reason.
+        failed_id = reconciliation.start(db.session, [("x.csv", io.BytesIO(b"a,b\n1,2\n"))], None, None).id
+        db.session.commit()
     settle(app)
     with app.app_context():
-        done, failed = (db.session.get(Reconciliation, i) for i in ids)
+        done, failed = db.session.get(Reconciliation, started_id), db.session.get(Reconciliation, failed_id)
         assert done is not None and failed is not None
         assert done.status == "done" and done.counts["aligned"] == 24 and done.counts["not_on_igot"] == 8
-        assert failed.status == "failed" and "password is wrong" in (failed.reason or "")
+        assert failed.status == "failed" and "not one of iGOT's reports" in (failed.reason or "")
+        assert db.session.scalar(sa.select(sa.func.count(Reconciliation.id))) == 2
         assert not list((Path(app.config["FILES_DIR"]) / reconciliation.UPLOADS).iterdir())
