@@ -26,7 +26,7 @@ def allow_large_upload() -> None:
 
 def uploads() -> reconciliation.Uploads:
     """The files sent as `file` (one or more), as (name, stream); the streams are the request's own."""
-    return [(f.filename or "upload", f.stream) for f in request.files.getlist("file") if f.filename or f.stream]
+    return [(f.filename, f.stream) for f in request.files.getlist("file") if f.filename]
 
 
 @bp.route("/", methods=["GET", "POST"])
