@@ -1,7 +1,6 @@
 """Reconciliations: what iGOT Karmayogi's own reports said about each roster officer, report by report."""
 
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -74,24 +73,3 @@ class ReconciledOfficer(db.Model):  # type: ignore[name-defined,misc]
     was: Mapped[str | None] = mapped_column(sa.String(12))
 
     officer: Mapped[Officer] = relationship()
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "officer_id": self.officer_id,
-            "name": self.name,
-            "result": self.result,
-            "matched_by": self.matched_by,
-            "to_confirm": self.matched_by == BY_NAME_BATCH,
-            "sparrow_email": self.sparrow_email,
-            "igot_email": self.igot_email,
-            "igot_name": self.igot_name,
-            "candidates": self.candidates,
-            "courses": {
-                "completed": self.courses_completed,
-                "in_progress": self.courses_in_progress,
-                "not_started": self.courses_not_started,
-                "all_done": self.all_courses_done,
-            },
-            "assessment_done": self.assessment_done,
-            "was": self.was,
-        }

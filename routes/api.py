@@ -6,7 +6,8 @@ from typing import Any
 from flask import Blueprint, abort, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from models import Circular, Delivery, Endorsement, Officer, Recipient, Reconciliation, User, db
+from models import Circular, Delivery, Endorsement, Officer, Recipient, ReconciledOfficer, Reconciliation, User, db
+from models.reconciliation import BY_NAME_BATCH
 from routes.endorsements import recipients_download, report_response
 from routes.pages import pdf_response
 from routes.reconciliations import allow_large_upload, officers_download, uploads
@@ -460,6 +461,28 @@ def reconciliation_json(r: Reconciliation) -> dict[str, Any]:
     }
 
 
+def reconciled_officer_json(o: ReconciledOfficer) -> dict[str, Any]:
+    return {
+        "officer_id": o.officer_id,
+        "name": o.name,
+        "result": o.result,
+        "matched_by": o.matched_by,
+        "to_confirm": o.matched_by == BY_NAME_BATCH,
+        "sparrow_email": o.sparrow_email,
+        "igot_email": o.igot_email,
+        "igot_name": o.igot_name,
+        "candidates": o.candidates,
+        "courses": {
+            "completed": o.courses_completed,
+            "in_progress": o.courses_in_progress,
+            "not_started": o.courses_not_started,
+            "all_done": o.all_courses_done,
+        },
+        "assessment_done": o.assessment_done,
+        "was": o.was,
+    }
+
+
 @bp.post("/reconciliations")
 def create_reconciliation() -> Any:
     """Read iGOT's All Reports export (multipart `file`, the ZIP or its CSVs; `password` for the ZIP) against the
@@ -496,4 +519,4 @@ def reconciled_officers(reconciliation_id: int) -> Any:
     page = _page()
     result = request.args.get("result") or None
     rows, total = igot_findings.officers(db.session, reconciliation_id, result, page, PER_PAGE)
-    return _listing([row.as_json() for row in rows], total, page)
+    return _listing([reconciled_officer_json(row) for row in rows], total, page)
