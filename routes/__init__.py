@@ -108,7 +108,7 @@ def init_app(app: Flask) -> None:
     csrf.exempt(acknowledge.bp)
     # iGOT's export may be larger than other uploads: its page raises the request's limit before the body is read,
     # and its form checks the CSRF token itself.
-    csrf.exempt(reconciliations.index)
+    csrf.exempt(reconciliations.upload)
     cli.init_app(app)
     app.add_template_filter(office_time)
     register_error_handlers(app)

@@ -29,13 +29,20 @@ def uploads() -> reconciliation.Uploads:
     return [(f.filename, f.stream) for f in request.files.getlist("file") if f.filename]
 
 
-@bp.route("/", methods=["GET", "POST"])
+@bp.get("/")
 @login_required
 def index() -> Any:
-    """The reconciliations so far, and the form to read a new export (staff who may change things)."""
+    """The reconciliations so far, and (for staff who may change things) the form to read a new export."""
+    return _index(ReconciliationForm())
+
+
+@bp.post("/")
+@clerk_required
+def upload() -> Any:
+    """Read an uploaded export against the roster: its page once read (or while read in the background)."""
     allow_large_upload()
     form = ReconciliationForm()
-    if request.method == "POST" and current_user.can_work() and form.validate_on_submit():
+    if form.validate_on_submit():
         try:
             done = reconciliation.start(db.session, uploads(), form.password.data or None, current_user.id)
             db.session.commit()
@@ -46,8 +53,10 @@ def index() -> Any:
             if done.is_done:
                 flash("The report was read against the roster.", "success")
             return redirect(url_for("reconciliations.show", reconciliation_id=done.id))
-    elif request.method == "POST" and not current_user.can_work():
-        flash("Only staff who may change things can upload iGOT's reports.", "error")
+    return _index(form)
+
+
+def _index(form: ReconciliationForm) -> Any:
     rows, total = igot_findings.listing(db.session, page_number(), LIST_PER_PAGE)
     status = 422 if form.errors else 200
     return render_template(
