@@ -45,6 +45,12 @@ def settings_from_env(instance_path: str) -> dict[str, Any]:
         **_sending_settings(env),
         **_answer_settings(env),
         **_signing_settings(env),
+        # iGOT's "All Reports" export: the most it may unpack to (a zip bomb is refused long before), the largest
+        # upload taken (a ZIP of a 500,000-row consumption report is ~20 MB), and the size past which it is
+        # read in the background.
+        "IGOT_MAX_UNPACKED_MB": float(env("IGOT_MAX_UNPACKED_MB") or 512),
+        "IGOT_MAX_UPLOAD_MB": float(env("IGOT_MAX_UPLOAD_MB") or 200),
+        "IGOT_INLINE_MB": float(env("IGOT_INLINE_MB") or 2),
         # An upload past this is answered 413 before any of it is stored.
         "MAX_CONTENT_LENGTH": int(float(env("MAX_UPLOAD_MB") or 25) * 1024 * 1024),
         # A letter or report that takes longer to render is stopped: no page we make needs a tenth of it.

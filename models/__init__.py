@@ -5,6 +5,7 @@ from models.base import Base, DbSession, db, session_of, utcnow
 from models.circulars import Circular, Endorsement, MemoReading, ReadingStatus, SendingState
 from models.dispatch import PENDING, Acknowledgement, Delivery, DeliveryKind, DeliveryStatus, Recipient
 from models.office import Office
+from models.reconciliation import ReconciledOfficer, Reconciliation
 from models.roster import Officer, OfficerEmail, normalise_email
 from models.staff import ApiToken, LoginThrottle, Role, User
 
@@ -27,6 +28,8 @@ __all__ = [
     "OfficerEmail",
     "ReadingStatus",
     "Recipient",
+    "ReconciledOfficer",
+    "Reconciliation",
     "Role",
     "SendingState",
     "User",

@@ -27,6 +27,7 @@ from routes import (
     mismatches,
     office,
     officer_web,
+    reconciliations,
     roster,
     verify,
 )
@@ -91,6 +92,7 @@ def init_app(app: Flask) -> None:
         circulars,
         roster,
         endorsements,
+        reconciliations,
         mismatches,
         acknowledge,
         mailbox,
@@ -104,6 +106,9 @@ def init_app(app: Flask) -> None:
     csrf.exempt(api.bp)
     # The officer's form checks its CSRF token itself, after the link: a bad link is a 404 first.
     csrf.exempt(acknowledge.bp)
+    # iGOT's export may be larger than other uploads: its page raises the request's limit before the body is read,
+    # and its form checks the CSRF token itself.
+    csrf.exempt(reconciliations.upload)
     cli.init_app(app)
     app.add_template_filter(office_time)
     register_error_handlers(app)

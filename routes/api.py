@@ -6,11 +6,25 @@ from typing import Any
 from flask import Blueprint, abort, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from models import Circular, Delivery, Endorsement, Officer, Recipient, User, db
+from models import Circular, Delivery, Endorsement, Officer, Recipient, ReconciledOfficer, Reconciliation, User, db
+from models.reconciliation import BY_NAME_BATCH
 from routes.endorsements import recipients_download, report_response
 from routes.pages import pdf_response
+from routes.reconciliations import allow_large_upload, officers_download, uploads
 from routes.roster import roster_download, roster_filters
-from services import accounts, dispatch, fields, intake, letters, register, roster, roster_file, tracking
+from services import (
+    accounts,
+    dispatch,
+    fields,
+    igot_findings,
+    intake,
+    letters,
+    reconciliation,
+    register,
+    roster,
+    roster_file,
+    tracking,
+)
 from services.errors import Invalid, ServiceError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -428,3 +442,81 @@ def recipients(endorsement_id: int) -> Any:
     state, search = request.args.get("state") or None, request.args.get("q") or ""
     rows, total = tracking.recipients(db.session, endorsement_id, state, page, PER_PAGE, search)
     return _listing([recipient_json(r, d) for r, d in rows], total, page)
+
+
+def reconciliation_json(r: Reconciliation) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "status": r.status,
+        "reason": r.reason,
+        "filename": r.filename,
+        "report_generated_at": _iso(r.report_generated_at),
+        "counts": r.counts,
+        "prescribed": r.prescribed,
+        "prescribed_by": r.prescribed_by or None,
+        "previous_id": r.previous_id,
+        "created_by": r.created_by_id,
+        "created_at": _iso(r.created_at),
+        "finished_at": _iso(r.finished_at),
+    }
+
+
+def reconciled_officer_json(o: ReconciledOfficer) -> dict[str, Any]:
+    return {
+        "officer_id": o.officer_id,
+        "name": o.name,
+        "result": o.result,
+        "matched_by": o.matched_by,
+        "to_confirm": o.matched_by == BY_NAME_BATCH,
+        "sparrow_email": o.sparrow_email,
+        "igot_email": o.igot_email,
+        "igot_name": o.igot_name,
+        "candidates": o.candidates,
+        "courses": {
+            "completed": o.courses_completed,
+            "in_progress": o.courses_in_progress,
+            "not_started": o.courses_not_started,
+            "all_done": o.all_courses_done,
+        },
+        "assessment_done": o.assessment_done,
+        "was": o.was,
+    }
+
+
+@bp.post("/reconciliations")
+def create_reconciliation() -> Any:
+    """Read iGOT's All Reports export (multipart `file`, the ZIP or its CSVs; `password` for the ZIP) against the
+    roster: 201 with the finished reconciliation, or 202 with its id and status when it is read in the background."""
+    actor = _actor()
+    allow_large_upload()
+    found = reconciliation.start(db.session, uploads(), request.form.get("password") or None, actor.id)
+    db.session.commit()
+    return jsonify(reconciliation_json(found)), 201 if found.is_done else 202
+
+
+@bp.get("/reconciliations")
+def list_reconciliations() -> Any:
+    _actor(work=False)
+    page = _page()
+    rows, total = igot_findings.listing(db.session, page, PER_PAGE)
+    return _listing([reconciliation_json(r) for r in rows], total, page)
+
+
+@bp.get("/reconciliations/<id:reconciliation_id>")
+def get_reconciliation(reconciliation_id: int) -> Any:
+    _actor(work=False)
+    return jsonify(reconciliation_json(igot_findings.get(db.session, reconciliation_id)))
+
+
+@bp.get("/reconciliations/<id:reconciliation_id>/officers")
+def reconciled_officers(reconciliation_id: int) -> Any:
+    """What iGOT says of each officer: ?result= one of the results (or `changed`); ?format=csv or xlsx for all of
+    them as a file."""
+    _actor(work=False)
+    if request.args.get("format"):
+        igot_findings.get(db.session, reconciliation_id)
+        return officers_download(reconciliation_id, request.args["format"])
+    page = _page()
+    result = request.args.get("result") or None
+    rows, total = igot_findings.officers(db.session, reconciliation_id, result, page, PER_PAGE)
+    return _listing([reconciled_officer_json(row) for row in rows], total, page)

@@ -17,11 +17,13 @@ from services import (
     compliance_report,
     dispatch,
     fields,
+    igot_findings,
     intake,
     kinds,
     letters,
     overview,
     recipients_export,
+    reconciliation,
     tracking,
 )
 from services.errors import ServiceError
@@ -103,6 +105,9 @@ def show(endorsement_id: int) -> Any:
         not_yet_sent=dispatch.count_not_yet_sent(db.session, endorsement_id) if endorsement.is_issued else 0,
         paging=pages(total, PER_PAGE),
         kind=kinds.kind_of(endorsement.ack_kind),
+        igot=igot_findings.what_igot_says(db.session, [r.officer_id for r, _ in rows]),
+        igot_labels=reconciliation.LABELS,
+        disagreement=igot_findings.disagreement,
         action=ActionForm(),
         approval_refused=letters.approval_refused(db.session, endorsement, current_user.id),
     )
@@ -195,7 +200,7 @@ def approvals() -> Any:
 
 
 # The sending buttons on the endorsement page: each one service call, its outcome flashed.
-SENDING = {
+SENDING: dict[str, tuple[Callable[[Any, int, int | None], int], Callable[[int], str]]] = {
     "distribute": (dispatch.distribute, lambda n: f"Sending to {n} officers. Progress is shown below."),
     "reminders": (
         dispatch.send_reminders,

@@ -1,7 +1,7 @@
 """The HTML forms: fields, labels and first-line checks. The services have the final word."""
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
     DateField,
     EmailField,
@@ -70,6 +70,16 @@ class CircularEditForm(CircularParticulars):
 class RosterImportForm(FlaskForm):
     file = FileField("Roster (Excel or CSV)", validators=[FileRequired("Choose the roster's Excel or CSV file.")])
     submit = SubmitField("Check before importing")
+
+
+class ReconciliationForm(FlaskForm):
+    """iGOT's "All Reports" ZIP (or its CSVs) and the password the portal showed, used once and never kept."""
+
+    file = MultipleFileField(
+        "iGOT's All Reports ZIP, or its CSV files", validators=[FileRequired("Choose the report's ZIP or CSV files.")]
+    )
+    password = PasswordField("Password shown at the download (for the ZIP)", validators=[Optional(), Length(max=200)])
+    submit = SubmitField("Reconcile with the roster")
 
 
 def _limit(particular: str) -> int:

@@ -9,7 +9,7 @@ from models import db
 from routes.auth import clerk_required
 from routes.forms import ActionForm
 from routes.pages import committed, page_number, pages
-from services import mismatches
+from services import igot_findings, mismatches
 
 bp = Blueprint("mismatches", __name__, url_prefix="/mismatches")
 PER_PAGE = 50
@@ -26,6 +26,7 @@ def index() -> Any:
         search=search,
         paging=pages(found.total, PER_PAGE),
         resolutions=mismatches.RESOLUTIONS,
+        igot=igot_findings.disagreements(db.session),
         action=ActionForm(),
     )
 

@@ -108,11 +108,19 @@ def copy_offices(endorsement: Endorsement) -> list[tuple[str, str]]:
     return list(dict.fromkeys(offices))
 
 
-def distribute(session: DbSession, endorsement_id: int, actor_id: int | None) -> int:
-    """Queue the issued letter for every active officer not yet sent it (and, the first time, for the
-    copy-to offices that have an email address); returns how many officers were added."""
+def distribute(session: DbSession, endorsement_id: int, actor_id: int | None, only: Iterable[int] | None = None) -> int:
+    """Queue the issued letter for every active officer not yet sent it, or those of them among the officer ids
+    `only` (the ones iGOT's report shows astray), and, the first time, for the copy-to offices that have an
+    email address; returns how many officers were added."""
     endorsement = _sendable(session, endorsement_id)
-    officer_ids = session.scalars(_not_yet_sent(endorsement.id).order_by(Officer.id)).all()
+    chosen = _not_yet_sent(endorsement.id)
+    if only is not None:
+        officer_ids = [i for chunk in _chunks(only) for i in session.scalars(chosen.where(Officer.id.in_(chunk)))]
+        officer_ids.sort()
+        if not officer_ids:
+            raise Conflict("Every one of these officers has already been sent this letter (or is inactive).")
+    else:
+        officer_ids = list(session.scalars(chosen.order_by(Officer.id)))
     if not officer_ids:
         if session.scalar(sa.select(Recipient.id).where(Recipient.endorsement_id == endorsement.id).limit(1)):
             raise Conflict("Every active officer has already been sent this letter.")

@@ -268,6 +268,12 @@ def celery_init_app(app: Flask) -> Celery:
     return celery
 
 
+def runs_here() -> bool:
+    """True when jobs run in this process (the thread pool), so that a job may be handed what must never
+    travel through a broker (a password)."""
+    return isinstance(executor(), ThreadExecutor)
+
+
 def executor() -> Executor:
     """The app's executor."""
     box: Executor = current_app.extensions["pavati.jobs"]

@@ -94,6 +94,16 @@ PARTICULARS: tuple[Particular, ...] = (
         required=False,
         example="PAR Cell, Haryana Civil Secretariat, Chandigarh · 0172-2740000 · parcell@hry.gov.in",
     ),
+    # The courses iGOT's reports are read against (services.reconciliation); left empty, those the report marks
+    # as mandated (Live_CBP_Plan_Mandate).
+    Particular(
+        "prescribed_courses",
+        "iGOT courses prescribed for officers (one a line, as iGOT names them)",
+        3000,
+        required=False,
+        lines=True,
+        example="Empty: the courses iGOT's report marks as mandated",
+    ),
     Particular(
         "one_person_office",
         "One-person office: whoever prepares a letter may also approve it",
@@ -127,6 +137,12 @@ PARTICULARS += tuple(
     for kind in kinds.KINDS.values()
 )
 BY_NAME = {p.name: p for p in PARTICULARS}
+
+
+def prescribed_courses(session: DbSession) -> list[str]:
+    """The iGOT courses the Cell prescribes, one a line in its settings (empty: it names none)."""
+    lines = particulars(session)["prescribed_courses"].splitlines()
+    return list(dict.fromkeys(line.strip() for line in lines if line.strip()))
 
 
 def _from_environment() -> dict[str, str]:

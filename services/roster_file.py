@@ -67,13 +67,13 @@ FIELDS: dict[str, tuple[str, ...]] = {
 SERIAL_NUMBER = ("S.No.", "Sl. No.", "Sr. No.", "Serial No.")
 
 
-def _plain(header: str) -> str:
+def plain_heading(header: str) -> str:
     """A header as compared: lower case, letters and digits only, so "Email ID (SPARROW)" is "emailidsparrow"."""
     return "".join(ch for ch in header.lower() if ch.isalnum())
 
 
-_FIELD_OF = {_plain(word): field for field, words in FIELDS.items() for word in words}
-_SERIAL = {_plain(word) for word in SERIAL_NUMBER}
+_FIELD_OF = {plain_heading(word): field for field, words in FIELDS.items() for word in words}
+_SERIAL = {plain_heading(word) for word in SERIAL_NUMBER}
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def guess_mapping(header: list[str]) -> dict[int, str]:
 
     A header that is one of FIELDS's words beats one that only mentions a field ("Email (Personal)");
     among equals the first column wins, and each field is taken once."""
-    words = [_plain(cell) for cell in header]
+    words = [plain_heading(cell) for cell in header]
     mapping: dict[int, str] = {}
     for guess in (_FIELD_OF.get, _mentioned_field):
         for index, word in enumerate(words):

@@ -41,6 +41,16 @@ def _under_alias_domain(domain: str) -> str | None:
     return None
 
 
+def alias_of(address: str) -> str | None:
+    """The same mailbox at the government's other domain (a.b@hry.gov.in for a.b@hry.nic.in), or None."""
+    name, _, domain = address.rpartition("@")
+    below = _under_alias_domain(domain)
+    if below is None:
+        return None
+    other = next(suffix for suffix in ALIAS_DOMAINS if below + suffix != domain)
+    return f"{name}@{below}{other}"
+
+
 def aliases(one: str, other: str) -> bool:
     """True if two different addresses are one mailbox at nic.in and gov.in."""
     (name, _, domain), (other_name, _, other_domain) = one.rpartition("@"), other.rpartition("@")
