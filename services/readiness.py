@@ -5,10 +5,12 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask import Flask
+from werkzeug.sansio.utils import host_is_trusted
 
 from models import db
 from services import signing
@@ -45,6 +47,17 @@ def public_base_url(app: Flask) -> str | None:
     url = app.config["PUBLIC_BASE_URL"]
     if not url.startswith("https://"):
         return f"PUBLIC_BASE_URL is {url}: set it to the https:// address officers open (https://pavati.example.in)."
+    return None
+
+
+def trusted_hosts(app: Flask) -> str | None:
+    """The site should answer only to its own name, and that name must be among them or officers get 400."""
+    host = urlsplit(app.config["PUBLIC_BASE_URL"]).hostname or ""
+    hosts = app.config.get("TRUSTED_HOSTS")
+    if not hosts:
+        return f"TRUSTED_HOSTS is not set: any Host header is answered. Set it to {host} (comma separated)."
+    if not host_is_trusted(host, hosts):
+        return f"TRUSTED_HOSTS does not name {host}, PUBLIC_BASE_URL's host: officers' links would be refused."
     return None
 
 
@@ -148,6 +161,7 @@ def database(app: Flask) -> str | None:
 CHECKS: list[Check] = [
     secret_key,
     public_base_url,
+    trusted_hosts,
     mail_server,
     sqlite_under_workers,
     rate_limit_storage,

@@ -17,7 +17,9 @@ from tests.conftest import OfficeCertificate, needs_ocr, sqlite_only
 def ready(app: Flask, runner: Any, office_certificate: OfficeCertificate) -> Iterator[Flask]:
     """The test app set up as production wants it: a mail server, a signing certificate, the schema at head
     (https links, a long secret and a writable file store are the test configuration's own)."""
-    app.config.update(MAIL_SERVER="smtp.hry.gov.in", **office_certificate.settings)
+    app.config.update(
+        MAIL_SERVER="smtp.hry.gov.in", TRUSTED_HOSTS=["pavati.example.gov.in"], **office_certificate.settings
+    )
     assert runner.invoke(args=["db", "stamp", "head"]).exit_code == 0
     yield app
     with app.app_context():  # the app fixture drops the models' tables, not Alembic's
@@ -67,8 +69,13 @@ def setting(settings: dict[str, Any]) -> Any:
     ("change", "said"),
     [
         (setting({"SECRET_KEY": "dev"}), "SECRET_KEY is shorter than 32 characters"),
-        (setting({"PUBLIC_BASE_URL": "http://pavati.hry.gov.in"}), "PUBLIC_BASE_URL is http://pavati.hry.gov.in"),
+        (
+            setting({"PUBLIC_BASE_URL": "http://pavati.example.gov.in"}),
+            "PUBLIC_BASE_URL is http://pavati.example.gov.in",
+        ),
         (setting({"MAIL_SERVER": None}), "MAIL_SERVER is not set"),
+        (setting({"TRUSTED_HOSTS": None}), "TRUSTED_HOSTS is not set: any Host header is answered."),
+        (setting({"TRUSTED_HOSTS": ["127.0.0.1"]}), "TRUSTED_HOSTS does not name pavati.example.gov.in"),
         (setting({"SIGNING_P12": None}), "Letters are issued unsigned"),
         (setting({"SIGNING_P12_PASSWORD": "wrong"}), "check SIGNING_P12_PASSWORD"),
         (setting({"SIGNING_P12": "/nowhere/office.p12"}), "SIGNING_P12 cannot be read"),
