@@ -189,7 +189,7 @@ def letters_render(endorsement_id: int, output: Path) -> None:
 @with_appcontext
 def check() -> None:
     """Say what is misconfigured for real use, a line each with what to change; exit 1 if anything is."""
-    found = readiness.findings(current_app._get_current_object())  # type: ignore[attr-defined]
+    found = readiness.findings(current_app)
     for finding in found:
         click.echo(finding)
     if found:
