@@ -75,10 +75,11 @@ def sqlite_under_workers(app: Flask) -> str | None:
     """SQLite serves one process well; gunicorn workers and Celery workers writing at once wait on each other."""
     if sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() != "sqlite":
         return None
-    who = [
-        *(["CELERY_BROKER_URL is set (Celery workers)"] if app.config.get("CELERY_BROKER_URL") else []),
-        *([f"WEB_CONCURRENCY is {app.config['WEB_CONCURRENCY']}"] if _several_web_workers(app) else []),
-    ]
+    who = []
+    if app.config.get("CELERY_BROKER_URL"):
+        who.append("CELERY_BROKER_URL is set (Celery workers)")
+    if _several_web_workers(app):
+        who.append(f"WEB_CONCURRENCY is {app.config['WEB_CONCURRENCY']}")
     if who:
         return (
             f"DATABASE_URL is SQLite but {' and '.join(who)}: several processes would write to one file. "
