@@ -7,11 +7,12 @@ export FLASK_APP := app
 
 # Debian packages: WeasyPrint's Pango and fonts to run, and for reading scans Poppler (pages to images),
 # ImageMagick (deskew) and Tesseract with English and Hindi; Chromium for the browser tests, Redis for
-# the Celery tests, zip for the tests' own password-protected iGOT exports; Postfix only for its smtp-sink, the
-# benchmark's mail server; wrk to load the officer's page.
+# the Celery tests, zip for the tests' own password-protected iGOT exports, pg_dump and pg_restore for the backup
+# test (Debian 12's client is 15, as the test server; pg_dump refuses a newer server); Postfix only for its
+# smtp-sink, the benchmark's mail server; wrk to load the officer's page.
 APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core fonts-lohit-deva \
 	poppler-utils imagemagick tesseract-ocr tesseract-ocr-eng tesseract-ocr-hin
-APT_TEST := chromium redis-server redis-tools zip
+APT_TEST := chromium redis-server redis-tools zip postgresql-client
 APT_BENCH := postfix wrk zip
 
 # The officer's page in Hindi: the catalogue is kept as .po, compiled for the app.

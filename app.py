@@ -42,6 +42,11 @@ def settings_from_env(instance_path: str) -> dict[str, Any]:
         "PUBLIC_BASE_URL": public_url,
         "TIMEZONE": env("TIMEZONE") or "Asia/Kolkata",
         "TRUST_PROXY": _flag("TRUST_PROXY"),
+        # The names this site answers to: Flask answers a request for any other Host 400 before a view runs
+        # (a forged Host header, DNS rebinding).
+        "TRUSTED_HOSTS": [host.strip() for host in (env("TRUSTED_HOSTS") or "").split(",") if host.strip()] or None,
+        # gunicorn's number of workers, which it reads from the same variable: `flask check` judges by it.
+        "WEB_CONCURRENCY": int(env("WEB_CONCURRENCY") or 1),
         **_sending_settings(env),
         **_answer_settings(env),
         **_signing_settings(env),

@@ -1,4 +1,4 @@
-"""The WSGI entry point, as production runs it: `gunicorn -w 2 -k gthread --threads 4 wsgi:app`."""
+"""The WSGI entry point, as production runs it: `gunicorn -k gthread --threads 4 wsgi:app` (README)."""
 
 from app import create_app
 

@@ -5,11 +5,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Request, current_app, render_template, request
+from flask import Flask, Request, Response, current_app, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import exc as sa_exc
-from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, SecurityError
 from werkzeug.routing import IntegerConverter
 from werkzeug.serving import WSGIRequestHandler
 
@@ -168,11 +168,20 @@ def register_error_handlers(app: Flask) -> None:
             return api.json_error(exc)
         return render_template("error.html", code=exc.code, message=exc.description), exc.code or 500
 
+    app.register_error_handler(SecurityError, _unknown_host)
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:
         log.exception("unexpected error on %s %s", request.method, request.path)
         db.session.rollback()
         return _http_error(InternalServerError())
+
+
+def _unknown_host(exc: SecurityError) -> Any:
+    """A Host not in TRUSTED_HOSTS: Flask builds no URLs for it, so the error page (all links) cannot be made."""
+    if _wants_json():
+        return api.json_error(exc)
+    return Response(exc.description, 400, mimetype="text/plain")
 
 
 def _name_the_server_plainly() -> None:

@@ -1,4 +1,4 @@
-"""Command-line tools: staff accounts, API tokens, demo data, the outbox, reminders and bounces."""
+"""Command-line tools: staff accounts, API tokens, demo data, the outbox, reminders, bounces, the readiness check."""
 
 import functools
 import sys
@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import exc as sa_exc
 
 from models import Role, db
-from services import accounts, bounces, demo, dispatch, letters, outbox, tracking
+from services import accounts, bounces, demo, dispatch, letters, outbox, readiness, tracking
 from services.errors import ServiceError
 
 users = AppGroup("users", help="Staff accounts and API tokens.")
@@ -185,9 +185,22 @@ def letters_render(endorsement_id: int, output: Path) -> None:
     click.echo(f"Letter #{endorsement_id} written to {output}.")
 
 
+@click.command("check")
+@with_appcontext
+def check() -> None:
+    """Say what is misconfigured for real use, a line each with what to change; exit 1 if anything is."""
+    found = readiness.findings(current_app)
+    for finding in found:
+        click.echo(finding)
+    if found:
+        raise SystemExit(1)
+    click.echo("All good: ready for real use.")
+
+
 def init_app(app: Flask) -> None:
     """Add the commands to `flask --app app`."""
     app.cli.add_command(users)
     app.cli.add_command(load_demo)
+    app.cli.add_command(check)
     for group in (outbox_cli, reminders_cli, bounces_cli, letters_cli):
         app.cli.add_command(group)
