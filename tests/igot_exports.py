@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
+# The password of the tests' exports, and of the sample export (samples/igot-all-reports.zip).
 PASSWORD = "Kb7mQ2xT9wLp4Rz"
 USER_HEADER = [
     "Full_Name", "Designation", "Email", "Phone_Number", "MDO_Name", "Group", "Tag", "Ministry", "Department",

@@ -12,15 +12,13 @@ from models import Delivery, Recipient, Reconciliation, db
 from services import igot_findings, reconciliation, roster
 from services.errors import Invalid
 from tests.conftest import Auth, Client, issue_letter, issued_endorsement, sample, settle, sqlite_only
-from tests.igot_exports import USER_HEADER, table, user, zipped
-
-SAMPLE_PASSWORD = "Kb7mQ2xT9wLp4Rz"
+from tests.igot_exports import PASSWORD, USER_HEADER, table, user, zipped
 
 
 def reconcile_sample(app: Flask) -> int:
     with app.app_context():
         done = reconciliation.start(
-            db.session, [("all.zip", io.BytesIO(sample("igot-all-reports.zip")))], SAMPLE_PASSWORD, None
+            db.session, [("all.zip", io.BytesIO(sample("igot-all-reports.zip")))], PASSWORD, None
         )
         db.session.commit()
         return done.id
@@ -44,7 +42,7 @@ def test_exports_are_formula_safe(app: Flask) -> None:
         roster.import_roster(db.session, b"name,sparrow_email\nSafe Name,a@nic.in\n", None)
         db.session.commit()
         data = zipped({"UserReport.csv": table(USER_HEADER, [user('=HYPERLINK("http://x")', "a@nic.in")])})
-        done = reconciliation.start(db.session, [("x.zip", io.BytesIO(data))], "Kb7mQ2xT9wLp4Rz", None)
+        done = reconciliation.start(db.session, [("x.zip", io.BytesIO(data))], PASSWORD, None)
         db.session.commit()
         text = igot_findings.export(db.session, done.id, None, "csv").decode("utf-8-sig")
         (row,) = list(csv.DictReader(io.StringIO(text)))

@@ -138,7 +138,7 @@ def test_a_large_upload_is_read_in_the_background(app: Flask) -> None:
     with app.app_context():
         roster.import_roster(db.session, sample("roster-haryana-ias.csv"), None)
         db.session.commit()
-        started = run((Path(__file__).parent / "samples" / "igot-all-reports.zip").read_bytes(), "Kb7mQ2xT9wLp4Rz")
+        started = run((Path(__file__).parent / "samples" / "igot-all-reports.zip").read_bytes(), PASSWORD)
         assert started.status == "running"
         started_id = started.id
         with pytest.raises(Invalid, match="password is wrong"):  # told at once, not after

@@ -11,11 +11,10 @@ from models import Reconciliation, db
 from tests.conftest import Auth, Client, api_import, issue_letter, sample, settle, sqlite_only
 from tests.igot_exports import PASSWORD, USER_HEADER, table, user, zeros_zip, zipped
 
-SAMPLE_PASSWORD = "Kb7mQ2xT9wLp4Rz"
 COUNTS = {"officers", "aligned", "mismatch", "alias", "not_on_igot", "ambiguous", "courses_completed"}
 
 
-def post(client: Client, headers: dict[str, str], data: bytes, password: str | None = SAMPLE_PASSWORD) -> Any:
+def post(client: Client, headers: dict[str, str], data: bytes, password: str | None = PASSWORD) -> Any:
     form: dict[str, Any] = {"file": (io.BytesIO(data), "igot-all-reports.zip")}
     if password is not None:
         form["password"] = password
@@ -111,14 +110,14 @@ def test_pages_upload_show_and_chase(app: Flask, client: Client, auth: Auth) -> 
     assert wrong.status_code == 422 and "password is wrong" in wrong.get_data(as_text=True) and saved(app) == 0
     done = client.submit(
         "/igot/",
-        {"file": (io.BytesIO(sample("igot-all-reports.zip")), "all.zip"), "password": SAMPLE_PASSWORD},
+        {"file": (io.BytesIO(sample("igot-all-reports.zip")), "all.zip"), "password": PASSWORD},
         content_type="multipart/form-data",
         follow_redirects=True,
     )
     page = done.get_data(as_text=True)
     assert done.status_code == 200 and "The report was read against the roster." in page
     assert "Not on iGOT <b>8</b>" in page and "Chase them" in page
-    assert SAMPLE_PASSWORD not in page
+    assert PASSWORD not in page
     with app.app_context():
         reconciliation_id = db.session.scalar(sa.select(Reconciliation.id))
     listing = client.get(f"/igot/{reconciliation_id}?result=mismatch").get_data(as_text=True)

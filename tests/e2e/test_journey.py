@@ -5,6 +5,7 @@ import csv
 import io
 import re
 from datetime import date, timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
+from tests import igot_exports as igot
 from tests.conftest import SAMPLES, Inbox, needs_ocr, pdf_text
 from tests.e2e.conftest import PHONE, Pages, link_in, shot
 from tests.e2e.test_browser import Login, no_horizontal_overflow
@@ -87,6 +89,27 @@ def prepare_and_submit(page: Page) -> str:
     return page.url
 
 
+def reconcile(page: Page, folder: Path, igot_emails: dict[str, str]) -> None:
+    """Upload iGOT's "All Reports" export (password-protected, as the portal gives it) of every officer on the roster,
+    each under their SPARROW email except those named in `igot_emails` (SPARROW email → the email iGOT shows)."""
+    with (SAMPLES / "roster-haryana-ias.csv").open(newline="") as rows:
+        roster = list(csv.DictReader(rows))
+    users = [
+        igot.user(o["name"], igot_emails.get(o["sparrow_email"], o["sparrow_email"]), o["mobile"], o["batch"])
+        for o in roster
+    ]
+    export = folder / "all-reports.zip"
+    export.write_bytes(igot.zipped({"UserReport.csv": igot.table(igot.USER_HEADER, users)}))
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="iGOT reports").click()
+    page.get_by_label("iGOT's All Reports ZIP, or its CSV files").set_input_files(export)
+    page.get_by_label("Password shown at the download (for the ZIP)").fill(igot.PASSWORD)
+    shot(page, "j11-igot-upload")
+    page.get_by_role("button", name="Reconcile with the roster").click()
+    expect(page.get_by_role("heading", name="What iGOT says of the 40 active officers")).to_be_visible(timeout=30_000)
+    expect(page.locator(".tally").get_by_role("link", name=re.compile(r"^Aligned"))).to_have_text(re.compile("38"))
+    shot(page, "j12-igot-reconciled")
+
+
 @needs_ocr
 def test_the_whole_journey(
     app: Flask, pages: Pages, staff: Login, smtp: tuple[Inbox, int], live_server: str, tmp_path: Path
@@ -135,17 +158,23 @@ def test_the_whole_journey(
     hindi.get_by_role("button", name="भेजें").click()
     expect(hindi.get_by_role("heading", name=re.compile("^धन्यवाद, "))).to_be_visible()
 
+    # iGOT's own report: the first officer's iGOT email is the one they gave; the second, who answered "the same",
+    # is on iGOT under another email (found by their mobile), which the Cell must now chase.
+    first_email, second_email = (parseaddr(str(m["To"]))[1] for m in (first, second))
+    reconcile(clerk, tmp_path, {first_email: "first.officer@karmayogi.gov.in", second_email: "x@gmail.com"})
+
     # What the Cell sees: the letter's counts, the overview, the work list, the report for DoPT.
     clerk.goto(letter)
     expect(clerk.get_by_text("Answered: 2 of 40")).to_be_visible()
+    expect(clerk.get_by_text("Answered aligned; iGOT shows another email")).to_be_visible()
     expect(clerk.get_by_role("link", name="Mismatch 1")).to_be_visible()
-    shot(clerk, "j11-letter-tracked")
+    shot(clerk, "j13-letter-tracked")
     clerk.goto("/endorsements/")
     expect(clerk.locator("table.overview tbody tr").first).to_contain_text("5 %")  # 2 of 40 answered
-    shot(clerk, "j12-overview")
+    shot(clerk, "j14-overview")
     clerk.goto("/mismatches/")
     expect(clerk.get_by_text("first.officer@karmayogi.gov.in")).to_be_visible()
-    shot(clerk, "j13-work-list")
+    shot(clerk, "j15-work-list")
     report = clerk.request.get(letter.rstrip("/") + "/report.pdf")
     assert report.ok and "Compliance" in pdf_text(report.body())
     assert pages.errors == []
