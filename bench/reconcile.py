@@ -12,10 +12,10 @@ given or a server answers on 127.0.0.1:5432 (a database of its own, dropped afte
 """
 
 import argparse
+import contextlib
 import csv
 import json
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,12 +25,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import seed  # noqa: E402 (bench/, beside this script)
+
 from tests.igot_exports import CONSUMPTION_HEADER, USER_HEADER  # noqa: E402
 
 PASSWORD = "bench-only-Kb7mQ2xT9"
 COURSES = [f"Course {i}: a prescribed course with a long name" for i in range(10)]
 STATUSES = ["completed", "completed", "in-progress", "not-started"]
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 def officer(i: int) -> tuple[str, str, str, int]:
@@ -148,31 +149,6 @@ def one(archive: Path, n: int, database_url: str, folder: Path) -> dict[str, flo
     }
 
 
-def postgres_database() -> tuple[str, str] | None:
-    """A database of the bench's own on the local PostgreSQL server: (its URL, its name), or None."""
-    try:
-        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
-    except OSError:
-        return None
-    import sqlalchemy as sa
-
-    name = f"pavati_bench_reconcile_{int(time.time())}"
-    admin = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return sa.make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False), name
-
-
-def drop_postgres(name: str) -> None:
-    import sqlalchemy as sa
-
-    admin = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", nargs="?", type=int, default=50_000)
@@ -190,19 +166,17 @@ def main() -> None:
     }
     print(f"{args.n:,} officers, {args.n * args.rows_per_officer:,} consumption rows: "
           + ", ".join(f"{name} {mb:.1f} MB" for name, mb in sizes.items()))  # fmt: skip
-    databases = [("sqlite", f"sqlite:///{folder / 'bench.sqlite'}", None)]
-    made = None if args.database_url else postgres_database()
-    if args.database_url or made:
-        databases.append(("postgresql", args.database_url or made[0], made[1] if made else None))  # type: ignore[index]
-    try:
-        for label, url, _ in databases:
+    with contextlib.ExitStack() as stack:
+        databases = {"sqlite": f"sqlite:///{folder / 'bench.sqlite'}"}
+        if args.database_url or seed.postgres_answers(seed.PG_SERVER):
+            databases["postgresql"] = args.database_url or stack.enter_context(
+                seed.database("postgresql", seed.PG_SERVER, folder)
+            )
+        for label, url in databases.items():
             command = [sys.executable, __file__, str(args.n), "--one", str(archive), "--database-url", url]
             done = subprocess.run(command, capture_output=True, text=True, check=True)
             figures = json.loads(done.stdout.strip().splitlines()[-1])
             print(f"{label:10} " + "  ".join(f"{k} {v}" for k, v in figures.items()))
-    finally:
-        if made:
-            drop_postgres(made[1])
     print("target (issue 11): 50,000 users and 500,000 consumption rows against 50,000 officers in under 20 s")
 
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import atexit
+import contextlib
 import io
 import os
 import re
@@ -54,11 +55,10 @@ def _postgres_url() -> str | None:
         with socket.create_connection(("127.0.0.1", 5432), timeout=1):
             pass
         admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-        name = f"pavati_test_{os.getpid()}_{secrets.token_hex(4)}"
         with admin.connect() as connection:
             _drop_abandoned(connection)
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
+        name = _create_database(server, "pavati_test")
     except Exception:
         if os.environ.get("CI"):
             raise
@@ -75,6 +75,27 @@ def _drop_abandoned(connection: sa.Connection) -> None:
         pid = name.split("_")[2]
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _create_database(server: str, prefix: str) -> str:
+    """A new, empty database on the PostgreSQL `server`, named with this process's id (so that one a killed run
+    left behind can be told from one in use); its name."""
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return name
+
+
+@contextlib.contextmanager
+def postgres_database(server: str, prefix: str = "pavati_test") -> Iterator[str]:
+    """A new, empty database on the PostgreSQL `server` for a test or a benchmark, dropped after; yields its URL."""
+    name = _create_database(server, prefix)
+    try:
+        yield sa.make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        _drop_database(server, name)
 
 
 def _drop_database(server: str, name: str) -> None:

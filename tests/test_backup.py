@@ -2,7 +2,6 @@
 
 import hashlib
 import os
-import secrets
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from flask import Flask
 from app import create_app
 from models import Circular, Endorsement, Officer, Recipient, User, db
 from services import jobs
-from tests.conftest import _PG, issued_endorsement
+from tests.conftest import _PG, issued_endorsement, postgres_database
 
 pytestmark = [
     pytest.mark.skipif(_PG is None, reason="no PostgreSQL"),
@@ -36,21 +35,6 @@ def libpq(url: str) -> str:
 def run(*command: str) -> None:
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)  # noqa: S603
     assert done.returncode == 0, done.stderr[-2000:]
-
-
-@contextmanager
-def fresh_database(server: str) -> Iterator[str]:
-    """An empty database of its own (named as conftest names this run's, so a killed run's is dropped later)."""
-    name = f"pavati_test_{os.getpid()}_{secrets.token_hex(4)}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @contextmanager
@@ -93,7 +77,7 @@ def test_backup_and_restore(app: Flask, app_config: dict[str, Any], api_token: A
 
     # The restore, on a new server's empty database and file store.
     assert _PG is not None
-    with fresh_database(_PG) as restored_url:
+    with postgres_database(_PG) as restored_url:
         files = tmp_path / "restored-files"
         files.mkdir()
         run("pg_restore", "--no-owner", "--exit-on-error", "--dbname", libpq(restored_url), str(dump))

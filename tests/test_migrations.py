@@ -4,9 +4,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,7 +13,7 @@ from alembic.migration import MigrationContext
 
 from models import db
 from services import register
-from tests.conftest import _PG
+from tests.conftest import _PG, postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,25 +50,10 @@ def test_upgrade_on_empty_sqlite(tmp_path: Path):
     assert_matches_models(url)
 
 
-@contextmanager
-def empty_postgres() -> Iterator[str]:
-    """A new, empty PostgreSQL database for one test; dropped after."""
-    assert _PG is not None
-    name = f"pavati_migrate_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(_PG, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield _PG.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.mark.skipif(_PG is None, reason="no PostgreSQL")
 def test_upgrade_on_empty_postgresql(tmp_path: Path):
-    with empty_postgres() as url:
+    assert _PG is not None
+    with postgres_database(_PG) as url:
         upgrade(url, tmp_path)
         assert_matches_models(url)
 
@@ -140,7 +122,8 @@ def test_emails_of_the_skeleton_are_carried_over_on_sqlite(tmp_path: Path):
 
 @pytest.mark.skipif(_PG is None, reason="no PostgreSQL")
 def test_emails_of_the_skeleton_are_carried_over_on_postgresql(tmp_path: Path):
-    with empty_postgres() as url:
+    assert _PG is not None
+    with postgres_database(_PG) as url:
         carries_skeleton_emails_over(url, tmp_path)
 
 
@@ -176,5 +159,6 @@ def test_the_migrated_audit_log_cannot_be_changed_on_sqlite(tmp_path: Path):
 
 @pytest.mark.skipif(_PG is None, reason="no PostgreSQL")
 def test_the_migrated_audit_log_cannot_be_changed_on_postgresql(tmp_path: Path):
-    with empty_postgres() as url:
+    assert _PG is not None
+    with postgres_database(_PG) as url:
         refuses_to_change_the_audit_log(url, tmp_path, ["TRUNCATE audit_event"])
