@@ -17,7 +17,7 @@ from pydantic import (
 )
 from werkzeug.datastructures import FileStorage
 
-from services import intake, kinds, office, roster
+from services import fields, intake, kinds, office, roster
 
 # Limits are the services' own (they check them again for the pages and the CLI): never written here.
 LETTER_LIMITS = {name: office.BY_NAME[name].max_len for name in ("addressee", "signatory_title", "copy_to")}
@@ -35,7 +35,8 @@ def _blank_is_none(value: Any) -> Any:
 
 Upload = Annotated[FileStorage, WithJsonSchema({"type": "string", "format": "binary"})]
 FormDate = Annotated[date | None, BeforeValidator(_blank_is_none)]
-QueryInt = Annotated[int | None, BeforeValidator(_blank_is_none), Field(ge=1, le=999_999)]
+Year = Annotated[Annotated[int, Field(ge=fields.YEARS[0], le=fields.YEARS[-1])] | None, BeforeValidator(_blank_is_none)]
+QueryInt = Annotated[Annotated[int, Field(ge=1, le=999_999)] | None, BeforeValidator(_blank_is_none)]
 
 
 def _text(limit: int, *, required: bool = False) -> Any:
@@ -54,7 +55,7 @@ class Page(Request):
 
 class CircularQuery(Page):
     q: str = Field("", max_length=200, description="words of the number, the subject or the memo's text")
-    year: QueryInt = None
+    year: Year = None
     office: str = Field("", max_length=200, description="the issuing office")
     endorsed: Annotated[Literal["yes", "no"] | None, BeforeValidator(_blank_is_none)] = None
 
