@@ -113,7 +113,7 @@ contract = _Contract(
     validation_error_model=Error,
     security_schemes=[SecurityScheme(name="bearer", data=BEARER)],
     security={"bearer": []},
-    page_templates={},  # no documentation pages: they load their scripts from a CDN
+    page_templates={},  # no spectree pages (they load scripts from a CDN); routes/api.py serves the document
 )
 
 
