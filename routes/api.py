@@ -1,6 +1,6 @@
 """JSON API v1 for scripts and integrations: bearer-token auth, thin over the same services."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, request
@@ -8,6 +8,8 @@ from werkzeug.exceptions import HTTPException
 
 from models import Circular, Delivery, Endorsement, Officer, Recipient, ReconciledOfficer, Reconciliation, User, db
 from models.reconciliation import BY_NAME_BATCH
+from routes import api_schemas as schemas
+from routes.api_contract import Answers, answer, contract
 from routes.endorsements import recipients_download, report_response
 from routes.pages import pdf_response
 from routes.reconciliations import allow_large_upload, officers_download, uploads
@@ -15,7 +17,6 @@ from routes.roster import roster_download, roster_filters
 from services import (
     accounts,
     dispatch,
-    fields,
     igot_findings,
     intake,
     letters,
@@ -25,10 +26,11 @@ from services import (
     roster_file,
     tracking,
 )
-from services.errors import Invalid, ServiceError
+from services.errors import ServiceError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PER_PAGE = 100
+SPREADSHEETS = ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @bp.before_request
@@ -62,309 +64,291 @@ def json_error(exc: HTTPException | ServiceError) -> Any:
     return response, exc.code or 500
 
 
-def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value else None
+def circular_json(c: Circular) -> schemas.Circular:
+    return schemas.Circular(
+        id=c.id,
+        reference_no=c.reference_no,
+        dated=c.dated,
+        issued_by=c.issued_by,
+        subject=c.subject,
+        diary_no=c.diary_no,
+        received_on=c.received_on,
+        pdf_sha256=c.pdf_sha256,
+        pages=c.pdf_pages,
+        filename=c.filename,
+        registered_at=c.registered_at,
+        endorsements=[e.id for e in c.endorsements],
+        confidence=c.confidence,
+    )
 
 
-def _page() -> int:
-    page = fields.positive_int(request.args.get("page", "1"))
-    if page is None:
-        raise Invalid("page must be a whole number from 1 to 999999.", "page")
-    return page
+def officer_json(o: Officer) -> schemas.Officer:
+    return schemas.Officer(
+        id=o.id,
+        identity_no=o.identity_no,
+        name=o.name,
+        service=o.service,
+        cadre=o.cadre,
+        batch=o.batch,
+        designation=o.designation,
+        posting=o.posting,
+        sparrow_email=o.sparrow_email,
+        mobile=o.mobile,
+        igot_email=o.igot_email,
+        active=o.active,
+        email_bounced_at=o.email_bounced_at,
+        email_bounce_reason=o.email_bounce_reason,
+    )
 
 
-def _listing(items: list[dict[str, Any]], total: int, page: int) -> Any:
-    return jsonify({"items": items, "total": total, "page": page})
+def endorsement_json(e: Endorsement) -> schemas.Endorsement:
+    return schemas.Endorsement(
+        id=e.id,
+        circular_id=e.circular_id,
+        file_no=e.file_no,
+        dated=e.dated,
+        addressee=e.addressee,
+        body=letters.letter_body(e),
+        signatory=e.signatory_name,
+        signatory_title=e.signatory_title,
+        copy_to=e.copy_to_list,
+        ack_kind=e.ack_kind,
+        deadline=e.deadline,
+        status=e.status,
+        submitted_at=e.submitted_at,
+        supersedes=e.supersedes_id,
+        superseded_by=e.superseded_by.id if e.superseded_by else None,
+        revision=e.revision,
+        issued_at=e.issued_at,
+        pdf_sha256=e.pdf_sha256,
+        signed_by=e.signed_by,
+        verify_url=letters.verify_url(e.verify_code) if e.verify_code else None,
+        counts=tracking.counts(db.session, e.id),
+        sending=e.sending,
+        progress=tracking.sending_progress(db.session, e.id),
+        reminders=schemas.Reminders(rounds=e.reminder_rounds, every_days=e.remind_every_days, at_most=e.remind_at_most),
+    )
 
 
-def circular_json(c: Circular) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "reference_no": c.reference_no,
-        "dated": _iso(c.dated),
-        "issued_by": c.issued_by,
-        "subject": c.subject,
-        "diary_no": c.diary_no,
-        "received_on": _iso(c.received_on),
-        "pdf_sha256": c.pdf_sha256,
-        "pages": c.pdf_pages,
-        "filename": c.filename,
-        "registered_at": _iso(c.registered_at),
-        "endorsements": [e.id for e in c.endorsements],
-        "confidence": c.confidence,
-    }
-
-
-def officer_json(o: Officer) -> dict[str, Any]:
-    return {
-        "id": o.id,
-        "identity_no": o.identity_no,
-        "name": o.name,
-        "service": o.service,
-        "cadre": o.cadre,
-        "batch": o.batch,
-        "designation": o.designation,
-        "posting": o.posting,
-        "sparrow_email": o.sparrow_email,
-        "mobile": o.mobile,
-        "igot_email": o.igot_email,
-        "active": o.active,
-        "email_bounced_at": _iso(o.email_bounced_at),
-        "email_bounce_reason": o.email_bounce_reason,
-    }
-
-
-def endorsement_json(e: Endorsement) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "circular_id": e.circular_id,
-        "file_no": e.file_no,
-        "dated": _iso(e.dated),
-        "addressee": e.addressee,
-        "body": letters.letter_body(e),
-        "signatory": e.signatory_name,
-        "signatory_title": e.signatory_title,
-        "copy_to": e.copy_to_list,
-        "ack_kind": e.ack_kind,
-        "deadline": _iso(e.deadline),
-        "status": e.status,
-        "submitted_at": _iso(e.submitted_at),
-        "supersedes": e.supersedes_id,
-        "superseded_by": e.superseded_by.id if e.superseded_by else None,
-        "revision": e.revision,
-        "issued_at": _iso(e.issued_at),
-        "pdf_sha256": e.pdf_sha256,
-        "signed_by": e.signed_by,
-        "verify_url": letters.verify_url(e.verify_code) if e.verify_code else None,
-        "counts": tracking.counts(db.session, e.id),
-        "sending": e.sending,
-        "progress": tracking.sending_progress(db.session, e.id),
-        "reminders": {"rounds": e.reminder_rounds, "every_days": e.remind_every_days, "at_most": e.remind_at_most},
-    }
-
-
-def recipient_json(r: Recipient, d: Delivery | None) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "officer_id": r.officer_id,
-        "name": r.officer.name,
-        "email": r.email,
-        "state": r.state,
-        "response": r.response,
-        "igot_email": r.details.get("igot_email"),
-        "details": r.details,
-        "flag": r.flag,
-        "by_hand": r.recorded_by_id is not None,
-        "resolution": r.resolution,
-        "acknowledged_at": _iso(r.acknowledged_at),
-        "delivery": None
+def recipient_json(r: Recipient, d: Delivery | None) -> schemas.Recipient:
+    return schemas.Recipient(
+        id=r.id,
+        officer_id=r.officer_id,
+        name=r.officer.name,
+        email=r.email,
+        state=r.state,
+        response=r.response,
+        igot_email=r.details.get("igot_email"),
+        details=r.details,
+        flag=r.flag,
+        by_hand=r.recorded_by_id is not None,
+        resolution=r.resolution,
+        acknowledged_at=r.acknowledged_at,
+        delivery=None
         if d is None
-        else {
-            "status": d.status,
-            "attempts": d.attempts,
-            "last_error": d.last_error,
-            "kind": d.kind,
-            "round": d.round,
-            "is_reminder": d.is_reminder,
-            "sent_at": _iso(d.sent_at),
-        },
-    }
+        else schemas.Delivery(
+            status=d.status,
+            attempts=d.attempts,
+            last_error=d.last_error,
+            kind=d.kind,
+            round=d.round,
+            is_reminder=d.is_reminder,
+            sent_at=d.sent_at,
+        ),
+    )
 
 
-def _upload() -> bytes:
-    file = request.files.get("file")
-    if file is None:
-        raise Invalid("Send the file as multipart form field 'file'.", "file")
-    return file.read()
+@bp.get("/openapi.json")
+@contract.validate(resp=Answers(HTTP_200=schemas.Document))
+def openapi() -> Any:
+    """This document: every call, what it takes and what it answers (OpenAPI 3.1)."""
+    _actor(work=False)
+    return jsonify(contract.spec)
 
 
 @bp.post("/circulars")
-def create_circular() -> Any:
+@contract.validate(resp=Answers(HTTP_201=schemas.Circular))
+def create_circular(form: schemas.CircularForm) -> Any:
     """Register a memo; particulars not sent are read off the file (OCR for a scan, here and now)."""
     actor = _actor()
-    memo = intake.read_memo(db.session, _upload(), ocr_now=True)
-    given = intake.filled_in(db.session, memo.reading, request.form.to_dict(), date.today())
-    circular = intake.diarise(db.session, memo.sha256, request.files["file"].filename or "memo.pdf", given, actor.id)
+    memo = intake.read_memo(db.session, form.file.read(), ocr_now=True)
+    given = intake.filled_in(db.session, memo.reading, form.model_dump(exclude={"file"}), date.today())
+    circular = intake.diarise(db.session, memo.sha256, form.file.filename or "memo.pdf", given, actor.id)
     db.session.commit()
-    return jsonify(circular_json(circular)), 201
+    return answer(circular_json(circular), 201)
 
 
 @bp.post("/extract")
-def extract() -> Any:
+@contract.validate(resp=Answers(HTTP_200=schemas.Extracted))
+def extract(form: schemas.FileForm) -> Any:
     """The particulars read off a memo, each `{value, confidence}`, saving nothing."""
     _actor()
-    found, suggested = intake.extract(_upload())
-    return jsonify(
-        {
-            "pages": found.count,
-            "ocr_pages": [i + 1 for i in found.ocr_pages],
-            "ocr_seconds": round(found.ocr_seconds, 2),
-            "suggestions": {
-                name: {"value": _iso(s.value) if isinstance(s.value, date) else s.value, "confidence": s.confidence}
-                for name, s in suggested.items()
+    found, suggested = intake.extract(form.file.read())
+    return answer(
+        schemas.Extracted(
+            pages=found.count,
+            ocr_pages=[i + 1 for i in found.ocr_pages],
+            ocr_seconds=round(found.ocr_seconds, 2),
+            suggestions={
+                name: schemas.Suggested(value=str(s.value), confidence=s.confidence) for name, s in suggested.items()
             },
-        }
+        )
     )
 
 
 @bp.get("/circulars")
-def list_circulars() -> Any:
+@contract.validate(resp=Answers(HTTP_200=schemas.Circulars))
+def list_circulars(query: schemas.CircularQuery) -> Any:
     """The register: `?q=` words, `year=`, `office=`, `endorsed=yes|no`."""
     _actor(work=False)
-    page = _page()
-    endorsed = request.args.get("endorsed", "")
-    if endorsed not in ("", "yes", "no"):
-        raise Invalid("endorsed must be yes or no.", "endorsed")
     filters = register.Filters(
-        words=request.args.get("q", "")[:200],
-        year=fields.positive_int(request.args.get("year", "")),
-        issued_by=request.args.get("office", "")[:200],
-        endorsed={"yes": True, "no": False}.get(endorsed),
+        words=query.q,
+        year=query.year,
+        issued_by=query.office,
+        endorsed=None if query.endorsed is None else query.endorsed == "yes",
     )
-    rows, total = register.list_circulars(db.session, filters, page, PER_PAGE)
-    return _listing([circular_json(c) for c in rows], total, page)
+    rows, total = register.list_circulars(db.session, filters, query.page, PER_PAGE)
+    return answer(schemas.Circulars(items=[circular_json(c) for c in rows], total=total, page=query.page))
 
 
 @bp.get("/circulars/<id:circular_id>")
+@contract.validate(resp=Answers(HTTP_200=schemas.Circular))
 def get_circular(circular_id: int) -> Any:
+    """One circular."""
     _actor(work=False)
-    return jsonify(circular_json(intake.get_circular(db.session, circular_id)))
+    return answer(circular_json(intake.get_circular(db.session, circular_id)))
 
 
 @bp.post("/officers/import")
-def import_officers() -> Any:
+@contract.validate(resp=Answers(HTTP_200=schemas.Imported))
+def import_officers(query: schemas.ImportQuery, form: schemas.FileForm) -> Any:
     """Import a roster (CSV or XLSX); with ?dry_run=1, only say what importing it would do."""
     actor = _actor()
-    plan = roster.plan_import(db.session, roster_file.read_sheet(_upload()))
-    if request.args.get("dry_run") not in ("1", "true"):
+    plan = roster.plan_import(db.session, roster_file.read_sheet(form.file.read()))
+    if not query.dry_run:
         roster.apply_import(db.session, plan, actor.id)
         db.session.commit()
-    return jsonify(plan.as_json())
+    return answer(schemas.Imported.model_validate(plan.as_json()))
 
 
 @bp.get("/officers")
-def list_officers() -> Any:
+@contract.validate(resp=Answers(HTTP_200=schemas.Officers, files=SPREADSHEETS))
+def list_officers(query: schemas.OfficerQuery) -> Any:
     """The roster, filtered as the officers page filters it (q, service, cadre, batch, active, bounced, sort);
     ?format=csv or xlsx for the whole of it as a file."""
     _actor(work=False)
-    if request.args.get("format"):
-        return roster_download(request.args["format"])
-    page = _page()
-    rows, total = roster.list_officers(db.session, roster_filters(), page, PER_PAGE)
-    return _listing([officer_json(o) for o in rows], total, page)
+    if query.format:
+        return roster_download(query.format)
+    rows, total = roster.list_officers(db.session, roster_filters(), query.page, PER_PAGE)
+    return answer(schemas.Officers(items=[officer_json(o) for o in rows], total=total, page=query.page))
 
 
 @bp.post("/officers")
-def create_officer() -> Any:
+@contract.validate(resp=Answers(HTTP_201=schemas.Officer))
+def create_officer(json: schemas.NewOfficer) -> Any:
+    """Add an officer to the roster."""
     actor = _actor()
-    officer = roster.save_officer(db.session, None, _json_object("officer"), actor.id)
+    officer = roster.save_officer(db.session, None, json.model_dump(exclude_unset=True), actor.id)
     db.session.commit()
-    return jsonify(officer_json(officer)), 201
+    return answer(officer_json(officer), 201)
 
 
 @bp.get("/officers/<id:officer_id>")
+@contract.validate(resp=Answers(HTTP_200=schemas.OfficerWithHistory))
 def get_officer(officer_id: int) -> Any:
+    """One officer, with the emails they had before."""
     _actor(work=False)
     officer = roster.get_officer(db.session, officer_id)
-    return jsonify(officer_json(officer) | {"earlier_emails": [e.email for e in officer.earlier_emails]})
+    earlier = [e.email for e in officer.earlier_emails]
+    return answer(schemas.OfficerWithHistory(**officer_json(officer).model_dump(), earlier_emails=earlier))
 
 
 @bp.patch("/officers/<id:officer_id>")
-def update_officer(officer_id: int) -> Any:
+@contract.validate(resp=Answers(HTTP_200=schemas.Officer))
+def update_officer(officer_id: int, json: schemas.OfficerChange) -> Any:
     """Change the fields sent; "active" deactivates or reactivates."""
     actor = _actor()
-    given = _json_object("officer")
-    if "active" in given:
-        if not isinstance(given["active"], bool):
-            raise Invalid("active must be true or false.", "active")
+    given = json.model_dump(exclude_unset=True)
+    if given.get("active") is not None:
         roster.set_active(db.session, officer_id, given.pop("active"), actor.id)
     officer = roster.save_officer(db.session, officer_id, given, actor.id)
     db.session.commit()
-    return jsonify(officer_json(officer))
+    return answer(officer_json(officer))
 
 
-def _with_signatory(given: dict[str, Any]) -> dict[str, Any]:
-    """The API calls the signatory's name "signatory", as its JSON shows it."""
-    if "signatory" in given and "signatory_name" not in given:
-        given["signatory_name"] = given["signatory"]
-    return given
-
-
-def _json_object(what: str) -> dict[str, Any]:
-    given = request.get_json(silent=True)
-    if not isinstance(given, dict):
-        raise Invalid(f"Send the {what} as a JSON object.")
+def _letter(sent: schemas.Letter) -> dict[str, Any]:
+    """The fields sent, as the services name them (the API calls the signatory's name "signatory")."""
+    given = sent.model_dump(exclude_unset=True)
+    if "signatory" in given:
+        given["signatory_name"] = given.pop("signatory")
     return given
 
 
 @bp.post("/circulars/<id:circular_id>/endorsements")
-def create_endorsement(circular_id: int) -> Any:
+@contract.validate(resp=Answers(HTTP_201=schemas.Endorsement))
+def create_endorsement(circular_id: int, json: schemas.Letter) -> Any:
+    """A draft letter forwarding the circular; what is not sent comes from the office's settings."""
     actor = _actor()
-    given = _with_signatory(_json_object("endorsement"))
-    endorsement = letters.prepare_endorsement(db.session, circular_id, given, actor.id)
+    endorsement = letters.prepare_endorsement(db.session, circular_id, _letter(json), actor.id)
     db.session.commit()
-    return jsonify(endorsement_json(endorsement)), 201
+    return answer(endorsement_json(endorsement), 201)
 
 
 @bp.get("/endorsements/<id:endorsement_id>")
+@contract.validate(resp=Answers(HTTP_200=schemas.Endorsement))
 def get_endorsement(endorsement_id: int) -> Any:
+    """One letter, with its counts and the progress of its sending."""
     _actor(work=False)
-    return jsonify(endorsement_json(letters.get_endorsement(db.session, endorsement_id)))
+    return answer(endorsement_json(letters.get_endorsement(db.session, endorsement_id)))
 
 
 @bp.patch("/endorsements/<id:endorsement_id>")
-def update_endorsement(endorsement_id: int) -> Any:
+@contract.validate(resp=Answers(HTTP_200=schemas.Endorsement))
+def update_endorsement(endorsement_id: int, json: schemas.Letter) -> Any:
     """Change the fields sent of a draft (409 once issued, nothing changed); it goes back from the approver."""
     actor = _actor()
-    given = _with_signatory(_json_object("endorsement"))
-    endorsement = letters.revise_draft(db.session, endorsement_id, given, actor.id)
+    endorsement = letters.revise_draft(db.session, endorsement_id, _letter(json), actor.id)
     db.session.commit()
-    return jsonify(endorsement_json(endorsement))
-
-
-def _seen_revision() -> int | None:
-    given = request.get_json(silent=True)
-    revision = given.get("revision") if isinstance(given, dict) else None
-    if revision is not None and (isinstance(revision, bool) or not isinstance(revision, int)):
-        raise Invalid("revision must be the whole number shown in the draft.", "revision")
-    return revision
+    return answer(endorsement_json(endorsement))
 
 
 @bp.post("/endorsements/<id:endorsement_id>/submit")
-def submit(endorsement_id: int) -> Any:
+@contract.validate(resp=Answers(HTTP_200=schemas.Endorsement))
+def submit(endorsement_id: int, json: schemas.Revision) -> Any:
     """Send the draft for approval (optional JSON `revision`: the draft read)."""
     actor = _actor()
-    endorsement = letters.submit_for_approval(db.session, endorsement_id, actor.id, _seen_revision())
+    endorsement = letters.submit_for_approval(db.session, endorsement_id, actor.id, json.revision)
     db.session.commit()
-    return jsonify(endorsement_json(endorsement))
+    return answer(endorsement_json(endorsement))
 
 
 @bp.post("/endorsements/<id:endorsement_id>/approve")
 @bp.post("/endorsements/<id:endorsement_id>/issue")
-def approve(endorsement_id: int) -> Any:
+@contract.validate(resp=Answers(HTTP_200=schemas.Endorsement))
+def approve(endorsement_id: int, json: schemas.Revision) -> Any:
     """Approve the draft, which issues it: approvers and admins only, never the one who prepared it."""
     actor = _actor()
     if not actor.can_approve():
         abort(403, "Only an approver or an admin can approve (issue) a letter; submit it for approval instead.")
-    endorsement = letters.approve(db.session, endorsement_id, actor.id, _seen_revision())
+    endorsement = letters.approve(db.session, endorsement_id, actor.id, json.revision)
     db.session.commit()
-    return jsonify(endorsement_json(endorsement))
+    return answer(endorsement_json(endorsement))
 
 
 @bp.post("/endorsements/<id:endorsement_id>/supersede")
-def supersede(endorsement_id: int) -> Any:
+@contract.validate(resp=Answers(HTTP_201=schemas.Endorsement))
+def supersede(endorsement_id: int, json: schemas.Letter) -> Any:
     """A correction of an issued letter: a new draft with the fields sent changed (the JSON may be empty)."""
     actor = _actor()
-    given = request.get_json(silent=True) if request.content_length else {}
-    if not isinstance(given, dict):
-        raise Invalid("Send the fields to change as a JSON object (it may be empty).")
-    correction = letters.supersede(db.session, endorsement_id, _with_signatory(given), actor.id)
+    correction = letters.supersede(db.session, endorsement_id, _letter(json), actor.id)
     db.session.commit()
-    return jsonify(endorsement_json(correction)), 201
+    return answer(endorsement_json(correction), 201)
 
 
 @bp.get("/endorsements/<id:endorsement_id>/pdf")
+@contract.validate(resp=Answers(files=("application/pdf",)))
 def pdf(endorsement_id: int) -> Any:
+    """The issued letter (with the memo) as a PDF."""
     _actor(work=False)
     return pdf_response(
         letters.issued_pdf(db.session, endorsement_id), f"endorsement-{endorsement_id}.pdf", inline=False
@@ -372,59 +356,58 @@ def pdf(endorsement_id: int) -> Any:
 
 
 @bp.post("/endorsements/<id:endorsement_id>/distribute")
+@contract.validate(resp=Answers(HTTP_202=schemas.Queued))
 def distribute(endorsement_id: int) -> Any:
+    """Email the issued letter to every active officer."""
     actor = _actor()
     count = dispatch.distribute(db.session, endorsement_id, actor.id)
     db.session.commit()
-    return jsonify({"recipients": count}), 202
+    return answer(schemas.Queued(recipients=count), 202)
 
 
 @bp.post("/endorsements/<id:endorsement_id>/reminders")
-def reminders(endorsement_id: int) -> Any:
+@contract.validate(resp=Answers(HTTP_202=schemas.Queued))
+def reminders(endorsement_id: int, json: schemas.ReminderChoice) -> Any:
     """Remind every pending officer, or those of `{"recipient_ids": [...]}` still pending."""
     actor = _actor()
-    given = request.get_json(silent=True) or {}
-    chosen = given.get("recipient_ids") if isinstance(given, dict) else None
-    if chosen is not None and (
-        not isinstance(chosen, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in chosen)
-    ):
-        raise Invalid("recipient_ids must be a list of recipient ids.", "recipient_ids")
-    count = dispatch.send_reminders(db.session, endorsement_id, actor.id, chosen)
+    count = dispatch.send_reminders(db.session, endorsement_id, actor.id, json.recipient_ids)
     db.session.commit()
-    return jsonify({"recipients": count}), 202
+    return answer(schemas.Queued(recipients=count), 202)
 
 
 @bp.post("/endorsements/<id:endorsement_id>/<any(pause, resume, cancel):action>")
+@contract.validate(resp=Answers(HTTP_200=schemas.Endorsement))
 def set_sending(endorsement_id: int, action: str) -> Any:
+    """Pause, resume or cancel the letter's sending."""
     actor = _actor()
     endorsement = dispatch.set_sending(db.session, endorsement_id, dispatch.SENDING_ACTIONS[action], actor.id)
     db.session.commit()
-    return jsonify(endorsement_json(endorsement))
+    return answer(endorsement_json(endorsement))
 
 
 @bp.post("/endorsements/<id:endorsement_id>/reminder-schedule")
-def reminder_schedule(endorsement_id: int) -> Any:
+@contract.validate(resp=Answers(HTTP_200=schemas.Endorsement))
+def reminder_schedule(endorsement_id: int, json: schemas.ReminderSchedule) -> Any:
     """`{"every_days": N, "at_most": K}`: remind pending officers every N days until the deadline,
     at most K rounds; nulls turn the schedule off."""
     actor = _actor()
-    given = _json_object("schedule")
-    values = [given.get("every_days"), given.get("at_most")]
-    if any(v is not None and (isinstance(v, bool) or not isinstance(v, int)) for v in values):
-        raise Invalid("every_days and at_most must be whole numbers (or null).")
-    endorsement = dispatch.schedule_reminders(db.session, endorsement_id, values[0], values[1], actor.id)
+    endorsement = dispatch.schedule_reminders(db.session, endorsement_id, json.every_days, json.at_most, actor.id)
     db.session.commit()
-    return jsonify(endorsement_json(endorsement))
+    return answer(endorsement_json(endorsement))
 
 
 @bp.post("/endorsements/<id:endorsement_id>/retry")
+@contract.validate(resp=Answers(HTTP_202=schemas.Requeued))
 def retry(endorsement_id: int) -> Any:
+    """Send again the emails that failed."""
     actor = _actor()
     count = dispatch.retry_failed(db.session, endorsement_id, actor.id)
     db.session.commit()
-    return jsonify({"deliveries": count}), 202
+    return answer(schemas.Requeued(deliveries=count), 202)
 
 
 @bp.get("/endorsements/<id:endorsement_id>/report")
+@contract.validate(resp=Answers(files=("application/pdf",)))
 def report(endorsement_id: int) -> Any:
     """The compliance report PDF."""
     _actor(work=False)
@@ -432,91 +415,101 @@ def report(endorsement_id: int) -> Any:
 
 
 @bp.get("/endorsements/<id:endorsement_id>/recipients")
-def recipients(endorsement_id: int) -> Any:
+@contract.validate(resp=Answers(HTTP_200=schemas.Recipients, files=SPREADSHEETS))
+def recipients(endorsement_id: int, query: schemas.RecipientQuery) -> Any:
     """One page of a letter's recipients as JSON; ?format=csv or xlsx for all of them as a file."""
     _actor(work=False)
     letters.get_endorsement(db.session, endorsement_id)
-    if request.args.get("format"):
-        return recipients_download(endorsement_id, request.args["format"])
-    page = _page()
-    state, search = request.args.get("state") or None, request.args.get("q") or ""
-    rows, total = tracking.recipients(db.session, endorsement_id, state, page, PER_PAGE, search)
-    return _listing([recipient_json(r, d) for r, d in rows], total, page)
+    if query.format:
+        return recipients_download(endorsement_id, query.format)
+    rows, total = tracking.recipients(db.session, endorsement_id, query.state or None, query.page, PER_PAGE, query.q)
+    return answer(schemas.Recipients(items=[recipient_json(r, d) for r, d in rows], total=total, page=query.page))
 
 
-def reconciliation_json(r: Reconciliation) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "status": r.status,
-        "reason": r.reason,
-        "filename": r.filename,
-        "report_generated_at": _iso(r.report_generated_at),
-        "counts": r.counts,
-        "prescribed": r.prescribed,
-        "prescribed_by": r.prescribed_by or None,
-        "previous_id": r.previous_id,
-        "created_by": r.created_by_id,
-        "created_at": _iso(r.created_at),
-        "finished_at": _iso(r.finished_at),
-    }
+def reconciliation_json(r: Reconciliation) -> schemas.Reconciliation:
+    return schemas.Reconciliation(
+        id=r.id,
+        status=r.status,
+        reason=r.reason,
+        filename=r.filename,
+        report_generated_at=r.report_generated_at,
+        counts=r.counts,
+        prescribed=r.prescribed,
+        prescribed_by=r.prescribed_by or None,
+        previous_id=r.previous_id,
+        created_by=r.created_by_id,
+        created_at=r.created_at,
+        finished_at=r.finished_at,
+    )
 
 
-def reconciled_officer_json(o: ReconciledOfficer) -> dict[str, Any]:
-    return {
-        "officer_id": o.officer_id,
-        "name": o.name,
-        "result": o.result,
-        "matched_by": o.matched_by,
-        "to_confirm": o.matched_by == BY_NAME_BATCH,
-        "sparrow_email": o.sparrow_email,
-        "igot_email": o.igot_email,
-        "igot_name": o.igot_name,
-        "candidates": o.candidates,
-        "courses": {
-            "completed": o.courses_completed,
-            "in_progress": o.courses_in_progress,
-            "not_started": o.courses_not_started,
-            "all_done": o.all_courses_done,
-        },
-        "assessment_done": o.assessment_done,
-        "was": o.was,
-    }
+def reconciled_officer_json(o: ReconciledOfficer) -> schemas.ReconciledOfficer:
+    return schemas.ReconciledOfficer(
+        officer_id=o.officer_id,
+        name=o.name,
+        result=o.result,
+        matched_by=o.matched_by,
+        to_confirm=o.matched_by == BY_NAME_BATCH,
+        sparrow_email=o.sparrow_email,
+        igot_email=o.igot_email,
+        igot_name=o.igot_name,
+        candidates=o.candidates,
+        courses=schemas.Courses(
+            completed=o.courses_completed,
+            in_progress=o.courses_in_progress,
+            not_started=o.courses_not_started,
+            all_done=o.all_courses_done,
+        ),
+        assessment_done=o.assessment_done,
+        was=o.was,
+    )
+
+
+@bp.before_request
+def _larger_uploads() -> None:
+    # Before the contract reads the form: iGOT's export may be larger than other uploads.
+    if request.endpoint == "api.create_reconciliation":
+        allow_large_upload()
 
 
 @bp.post("/reconciliations")
-def create_reconciliation() -> Any:
-    """Read iGOT's All Reports export (multipart `file`, the ZIP or its CSVs; `password` for the ZIP) against the
-    roster: 201 with the finished reconciliation, or 202 with its id and status when it is read in the background."""
+@contract.validate(resp=Answers(HTTP_201=schemas.Reconciliation, HTTP_202=schemas.Reconciliation))
+def create_reconciliation(form: schemas.ReconciliationForm) -> Any:
+    """Read iGOT's All Reports export (multipart `file`, the ZIP or its CSVs, several `file` fields for several CSVs;
+    `password` for the ZIP) against the roster: 201 with the finished reconciliation, or 202 with its id and status
+    when it is read in the background."""
     actor = _actor()
-    allow_large_upload()
-    found = reconciliation.start(db.session, uploads(), request.form.get("password") or None, actor.id)
+    found = reconciliation.start(db.session, uploads(), form.password, actor.id)
     db.session.commit()
-    return jsonify(reconciliation_json(found)), 201 if found.is_done else 202
+    return answer(reconciliation_json(found), 201 if found.is_done else 202)
 
 
 @bp.get("/reconciliations")
-def list_reconciliations() -> Any:
+@contract.validate(resp=Answers(HTTP_200=schemas.Reconciliations))
+def list_reconciliations(query: schemas.Page) -> Any:
+    """The reconciliations, newest first."""
     _actor(work=False)
-    page = _page()
-    rows, total = igot_findings.listing(db.session, page, PER_PAGE)
-    return _listing([reconciliation_json(r) for r in rows], total, page)
+    rows, total = igot_findings.listing(db.session, query.page, PER_PAGE)
+    return answer(schemas.Reconciliations(items=[reconciliation_json(r) for r in rows], total=total, page=query.page))
 
 
 @bp.get("/reconciliations/<id:reconciliation_id>")
+@contract.validate(resp=Answers(HTTP_200=schemas.Reconciliation))
 def get_reconciliation(reconciliation_id: int) -> Any:
+    """One reconciliation, with its counts."""
     _actor(work=False)
-    return jsonify(reconciliation_json(igot_findings.get(db.session, reconciliation_id)))
+    return answer(reconciliation_json(igot_findings.get(db.session, reconciliation_id)))
 
 
 @bp.get("/reconciliations/<id:reconciliation_id>/officers")
-def reconciled_officers(reconciliation_id: int) -> Any:
+@contract.validate(resp=Answers(HTTP_200=schemas.ReconciledOfficers, files=SPREADSHEETS))
+def reconciled_officers(reconciliation_id: int, query: schemas.ReconciledQuery) -> Any:
     """What iGOT says of each officer: ?result= one of the results (or `changed`); ?format=csv or xlsx for all of
     them as a file."""
     _actor(work=False)
-    if request.args.get("format"):
+    if query.format:
         igot_findings.get(db.session, reconciliation_id)
-        return officers_download(reconciliation_id, request.args["format"])
-    page = _page()
-    result = request.args.get("result") or None
-    rows, total = igot_findings.officers(db.session, reconciliation_id, result, page, PER_PAGE)
-    return _listing([reconciled_officer_json(row) for row in rows], total, page)
+        return officers_download(reconciliation_id, query.format)
+    rows, total = igot_findings.officers(db.session, reconciliation_id, query.result, query.page, PER_PAGE)
+    items = [reconciled_officer_json(row) for row in rows]
+    return answer(schemas.ReconciledOfficers(items=items, total=total, page=query.page))

@@ -12,6 +12,8 @@ from services.errors import Invalid
 # headers, PDFs and databases that refuse them.
 _UNPRINTABLE = {"Cc", "Cs", "Zl", "Zp"}
 _POSITIVE = re.compile(r"[1-9][0-9]{0,5}")
+# The years an office deals with: a date outside them is a typing mistake.
+YEARS = range(1950, 2201)
 
 
 def unprintable(value: str, allow: str = "") -> bool:
@@ -80,7 +82,7 @@ def a_date(fields: Mapping[str, Any], name: str, label: str, required: bool = Tr
             parsed = date.fromisoformat(value)
         except ValueError:
             raise Invalid(f"{label} must be a date written YYYY-MM-DD.", name) from None
-    if not 1950 <= parsed.year <= 2200:
+    if parsed.year not in YEARS:
         raise Invalid(f"{label} is not a plausible date.", name)
     return parsed
 

@@ -19,6 +19,8 @@ from services.particulars import Suggestion
 
 MAX_PAGES = 200
 PARTICULARS = ("reference_no", "dated", "issued_by", "subject")
+# The longest each text particular may be: the one place these limits are written (the API's schema reads them).
+LIMITS = {"reference_no": 200, "issued_by": 200, "subject": 500, "diary_no": 100}
 # Below this, the page asks the clerk to look twice at a suggested particular.
 LOOK_TWICE = 0.8
 
@@ -159,7 +161,7 @@ def reference_key(reference_no: str) -> str:
 
 
 def _particulars(given: Mapping[str, Any]) -> dict[str, Any]:
-    """The particulars as typed, checked: the one place their limits are written."""
+    """The particulars as typed, checked by the limits of LIMITS."""
     dated = fields.required_date(given, "dated", "Date of the memo")
     received_on = fields.required_date(given, "received_on", "Date received")
     if received_on < dated:
@@ -167,11 +169,11 @@ def _particulars(given: Mapping[str, Any]) -> dict[str, Any]:
     if received_on > date.today() + timedelta(days=1):
         raise Invalid("The date received cannot be in the future.", "received_on")
     return {
-        "reference_no": fields.text(given, "reference_no", "Reference number", 200),
+        "reference_no": fields.text(given, "reference_no", "Reference number", LIMITS["reference_no"]),
         "dated": dated,
-        "issued_by": fields.text(given, "issued_by", "Issuing office", 200),
-        "subject": fields.text(given, "subject", "Subject", 500, fold=True),
-        "diary_no": fields.text(given, "diary_no", "Diary number", 100),
+        "issued_by": fields.text(given, "issued_by", "Issuing office", LIMITS["issued_by"]),
+        "subject": fields.text(given, "subject", "Subject", LIMITS["subject"], fold=True),
+        "diary_no": fields.text(given, "diary_no", "Diary number", LIMITS["diary_no"]),
         "received_on": received_on,
     }
 

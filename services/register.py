@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from models import Circular, DbSession, Endorsement
+from services import fields
 
 # What PostgreSQL's full-text search reads (the migration indexes this same expression); the
 # "simple" configuration, since memos mix English and Hindi.
@@ -65,6 +66,8 @@ def list_circulars(
     query = sa.select(Circular)
     if filters.words.strip():
         query = query.where(_matching(session, filters.words.strip()[:200]))
+    if filters.year is not None and filters.year not in fields.YEARS:
+        return [], 0  # no memo is dated then (dates are checked), and date() could not even say that year
     if filters.year:
         query = query.where(Circular.dated >= date(filters.year, 1, 1), Circular.dated < date(filters.year + 1, 1, 1))
     if filters.issued_by:

@@ -108,8 +108,8 @@ _PARSE: dict[str, Any] = {
 }
 
 
-# Each text field's length as the model declares it: the one place the limits are written.
-_LIMITS = {c.name: c.type.length for c in Officer.__table__.c if isinstance(c.type, sa.String) and c.type.length}
+# Each text field's length as the model declares it: the one place the limits are written (the API's schema reads them).
+LIMITS = {c.name: c.type.length for c in Officer.__table__.c if isinstance(c.type, sa.String) and c.type.length}
 
 
 def _row_values(cells: dict[str, str], known_emails: Container[str]) -> dict[str, Any]:
@@ -119,8 +119,8 @@ def _row_values(cells: dict[str, str], known_emails: Container[str]) -> dict[str
     for name, value in cells.items():
         if not value.isprintable() and unprintable(value):
             raise Invalid(f"The {LABELS[name]} contains a line break or control character.")
-        if len(value) > _LIMITS.get(name, len(value)):
-            raise Invalid(f"The {LABELS[name]} is longer than {_LIMITS[name]} characters.")
+        if len(value) > LIMITS.get(name, len(value)):
+            raise Invalid(f"The {LABELS[name]} is longer than {LIMITS[name]} characters.")
     for name in REQUIRED:
         if not cells.get(name):
             raise Invalid(f"The {LABELS[name]} is missing.")

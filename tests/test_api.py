@@ -263,3 +263,37 @@ def test_a_draft_is_edited_submitted_approved_and_corrected_over_the_api(client:
     fixed = f"/api/v1/endorsements/{correction.json['id']}"
     assert client.post(f"{fixed}/approve", headers=approver(client)).status_code == 200
     assert client.get(base, headers=headers).json["status"] == "superseded"
+
+
+def test_a_year_no_memo_can_have_is_refused_not_a_500(client: Client, auth: Any, api_token: Any):
+    """Found by schemathesis: `date(999999, 1, 1)` raised inside the register's filter."""
+    headers = api_token()
+    refused = client.get("/api/v1/circulars?year=999999", headers=headers)
+    assert refused.status_code == 422 and refused.json["field"] == "year"
+    assert client.get("/api/v1/circulars?year=2026", headers=headers).json["total"] == 0
+    auth.login("clerk")
+    assert client.get("/?year=999999").status_code == 200  # the register page: no memo is dated then
+
+
+def test_files_are_sent_through_the_contract(client: Client, api_token: Any):
+    """Found by schemathesis: a file sent straight from disk has no body for the contract to read."""
+    headers = api_token()
+    endorsement_id = api_issue(client, headers)
+    issued = client.get(f"/api/v1/endorsements/{endorsement_id}/pdf", headers=headers)
+    assert issued.status_code == 200 and issued.mimetype == "application/pdf" and issued.data[:5] == b"%PDF-"
+
+
+def test_a_form_with_odd_field_names_and_no_file_is_a_422(client: Client, api_token: Any):
+    """Found by schemathesis: the refusal of such a form was built by sorting its names with None among them."""
+    data = {"": "{}", "\x0f\u00ba": '{"a": 1}', "%0A": "{}"}
+    response = client.post("/api/v1/officers/import?dry_run=false", data=data, headers=api_token())
+    assert response.status_code == 422 and response.json["field"] == "file"
+
+
+def test_refused_input_names_its_field_in_the_apis_shape(client: Client, api_token: Any):
+    headers = api_token()
+    too_long = client.post("/api/v1/officers", json={"name": "x" * 1000, "sparrow_email": "a@nic.in"}, headers=headers)
+    assert too_long.status_code == 422 and too_long.json["field"] == "name" and "at most" in too_long.json["error"]
+    not_an_object = client.post("/api/v1/officers", data="name=A", content_type="text/plain", headers=headers)
+    assert not_an_object.status_code == 422 and "JSON object" in not_an_object.json["error"]
+    assert client.get("/api/v1/officers?sort=age", headers=headers).json["field"] == "sort"
