@@ -42,6 +42,9 @@ def _authenticate() -> None:
         abort(401, description="Send a valid API token: Authorization: Bearer <token>.")
     db.session.commit()  # last_used_at
     g.api_user = user
+    # A viewer reads: a call that would change something is refused before its input is even checked.
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not user.can_work():
+        abort(403)
 
 
 def _actor(work: bool = True) -> User:
