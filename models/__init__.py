@@ -6,7 +6,7 @@ from models.circulars import Circular, Endorsement, MemoReading, ReadingStatus, 
 from models.dispatch import PENDING, Acknowledgement, Delivery, DeliveryKind, DeliveryStatus, Recipient
 from models.office import Office
 from models.roster import Officer, OfficerEmail, normalise_email
-from models.staff import ApiToken, LoginThrottle, Role, User
+from models.staff import ApiToken, LinkPurpose, LoginThrottle, PasswordLink, Role, User
 
 __all__ = [
     "Acknowledgement",
@@ -19,11 +19,13 @@ __all__ = [
     "DeliveryKind",
     "DeliveryStatus",
     "Endorsement",
+    "LinkPurpose",
     "LoginThrottle",
     "MemoReading",
     "Office",
     "Officer",
     "PENDING",
+    "PasswordLink",
     "OfficerEmail",
     "ReadingStatus",
     "Recipient",
