@@ -15,6 +15,7 @@ from werkzeug.serving import WSGIRequestHandler
 
 from models import db
 from routes import (
+    account,
     acknowledge,
     api,
     audit,
@@ -28,6 +29,7 @@ from routes import (
     office,
     officer_web,
     roster,
+    staff,
     verify,
 )
 from services.errors import Conflict, Invalid, ServiceError
@@ -99,6 +101,8 @@ def init_app(app: Flask) -> None:
         api,
         health,
         verify,
+        staff,
+        account,
     ):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)
