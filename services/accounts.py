@@ -270,7 +270,7 @@ def revoke_api_tokens(session: DbSession, user_id: int, actor_id: int | None = N
 
 
 def revoke_api_token(session: DbSession, token_id: int, actor_id: int, owner_id: int | None = None) -> ApiToken:
-    """Revoke one API token: the owner's own (`owner_id` given: another's is NotFound), or anyone's (an admin)."""
+    """Revoke one API token; NotFound if it is not `owner_id`'s (the owner's page, or the admin's page of that user)."""
     row = session.get(ApiToken, token_id)
     if row is None or (owner_id is not None and row.user_id != owner_id):
         raise NotFound("No such API token.")

@@ -68,7 +68,14 @@ def reset_password(session: DbSession, user_id: int, actor_id: int) -> None:
     user = account(session, user_id)
     if not user.active:
         raise Conflict("The account is deactivated: reactivate it first.")
-    _send_link(session, user, LinkPurpose.RESET, actor_id)
+    _send_link(session, user, LinkPurpose.INVITATION if _still_invited(session, user) else LinkPurpose.RESET, actor_id)
+
+
+def _still_invited(session: DbSession, user: User) -> bool:
+    """True if the user was invited and has never set a password: a new link is the invitation again."""
+    links = session.scalars(sa.select(PasswordLink).where(PasswordLink.user_id == user.id)).all()
+    invited = any(link.purpose == LinkPurpose.INVITATION.value for link in links)
+    return invited and user.last_login_at is None and all(link.used_at is None for link in links)
 
 
 def _send_link(session: DbSession, user: User, purpose: LinkPurpose, actor_id: int) -> None:

@@ -147,6 +147,14 @@ def test_a_refused_email_is_shown_on_the_staff_page(app: Flask, client: Client, 
     settle(app)
     page = client.get("/staff/").get_data(as_text=True)
     assert "email failed" in page and "No such user here" in page
+    # Sent again once the address is put right: still the invitation, not a reset.
+    smtp[0].refuse.clear()
+    invited = user_id(app, "nobody@parcell.hry.gov.in")
+    assert "Send the invitation again" in client.get(f"/staff/{invited}").get_data(as_text=True)
+    client.submit(f"/staff/{invited}", {}, action=f"/staff/{invited}/reset")
+    settle(app)
+    smtp[0].wait_for(1)
+    assert smtp[0].messages[0]["Subject"] == staff.SUBJECTS["invitation"]
 
 
 def test_the_last_active_admin_cannot_demote_or_deactivate_themselves(app: Flask, client: Client, auth: Auth):
