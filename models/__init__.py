@@ -7,7 +7,7 @@ from models.dispatch import PENDING, Acknowledgement, Delivery, DeliveryKind, De
 from models.office import Office
 from models.reconciliation import ReconciledOfficer, Reconciliation
 from models.roster import Officer, OfficerEmail, normalise_email
-from models.staff import ApiToken, LoginThrottle, Role, User
+from models.staff import ApiToken, LinkPurpose, LoginThrottle, PasswordLink, Role, User
 
 __all__ = [
     "Acknowledgement",
@@ -20,11 +20,13 @@ __all__ = [
     "DeliveryKind",
     "DeliveryStatus",
     "Endorsement",
+    "LinkPurpose",
     "LoginThrottle",
     "MemoReading",
     "Office",
     "Officer",
     "PENDING",
+    "PasswordLink",
     "OfficerEmail",
     "ReadingStatus",
     "Recipient",

@@ -1,4 +1,5 @@
-"""PAR Cell staff: accounts that log in, their roles, their API tokens and the count of failed logins."""
+"""PAR Cell staff: accounts that log in, their roles, their API tokens, their one-time password links and the
+count of failed logins."""
 
 import enum
 from datetime import datetime
@@ -32,6 +33,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     session_nonce: Mapped[str] = mapped_column(sa.String(32))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
 
     api_tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")
 
@@ -65,6 +67,35 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
     revoked: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped[User] = relationship(back_populates="api_tokens")
+
+
+class LinkPurpose(enum.StrEnum):
+    """Why a password link was sent: to a new member of staff, or to one whose password an admin reset."""
+
+    INVITATION = "invitation"
+    RESET = "reset"
+
+
+class PasswordLink(db.Model):  # type: ignore[name-defined,misc]
+    """A one-time link that sets a staff member's password. The token is derived from the app's secret and
+    `token_nonce` (so that the email can be made by a background job that takes only this row's id); only its
+    hash is kept. Usable once, until `expires_at`: a link given up early (a newer one, a deactivation) has its
+    `expires_at` brought forward."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(16))
+    token_nonce: Mapped[str] = mapped_column(sa.String(32))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    # The email: when the server took it, or why it did not.
+    sent_at: Mapped[datetime | None]
+    send_error: Mapped[str | None] = mapped_column(sa.Text)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class LoginThrottle(db.Model):  # type: ignore[name-defined,misc]

@@ -15,6 +15,7 @@ from werkzeug.serving import WSGIRequestHandler
 
 from models import db
 from routes import (
+    account,
     acknowledge,
     api,
     audit,
@@ -29,6 +30,7 @@ from routes import (
     officer_web,
     reconciliations,
     roster,
+    staff,
     verify,
 )
 from services.errors import Conflict, Invalid, ServiceError
@@ -101,6 +103,8 @@ def init_app(app: Flask) -> None:
         api,
         health,
         verify,
+        staff,
+        account,
     ):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)

@@ -13,8 +13,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from models import Role
 from services import office
 from services.kinds import KINDS
 
@@ -23,6 +24,43 @@ class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     submit = SubmitField("Log in")
+
+
+ROLES = [
+    SelectChoice(Role.VIEWER.value, "Viewer: sees everything, changes nothing"),
+    SelectChoice(Role.CLERK.value, "Clerk: registers, prepares and sends"),
+    SelectChoice(Role.APPROVER.value, "Approver: a clerk who also approves letters"),
+    SelectChoice(Role.ADMIN.value, "Admin: everything, and staff accounts"),
+]
+
+
+class InviteForm(FlaskForm):
+    """A new member of staff: they get an email with a link to set their password."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    role = SelectField("Role", choices=ROLES, default=Role.CLERK.value)
+    submit = SubmitField("Send the invitation")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=ROLES)
+    submit = SubmitField("Change the role")
+
+
+class NewPasswordForm(FlaskForm):
+    """A password typed twice: on a one-time link's page, and (with the current one) on "my account"."""
+
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(
+        "New password again", validators=[DataRequired(), EqualTo("password", "The two passwords differ.")]
+    )
+    submit = SubmitField("Set the password")
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField("Change the password")
 
 
 class MemoUploadForm(FlaskForm):

@@ -9,7 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import ApiToken, DbSession, LoginThrottle, Role, User, db, normalise_email, utcnow
+from models import ApiToken, DbSession, LoginThrottle, PasswordLink, Role, User, db, normalise_email, utcnow
 from services import audit, jobs, tokens
 from services.errors import Conflict, Invalid, NotFound
 from services.fields import unprintable
@@ -47,7 +47,9 @@ ACCOUNT = Throttle("account", free=10, cap=timedelta(minutes=5))
 REFUSED = "Wrong email or password. Too many failed attempts also mean a short wait before the next try."
 
 
-def create_user(session: DbSession, email: str, name: str, role: str, password: str) -> User:
+def create_user(
+    session: DbSession, email: str, name: str, role: str, password: str, actor_id: int | None = None
+) -> User:
     """A new staff account. The email must be new, the role known and the password long enough."""
     try:
         email = normalise_email(validate_email(email, check_deliverability=False).normalized)
@@ -70,11 +72,11 @@ def create_user(session: DbSession, email: str, name: str, role: str, password: 
     )
     session.add(user)
     session.flush()
-    audit.record(session, "user.created", "user", user.id, role=role)
+    audit.record(session, "user.created", "user", user.id, actor_id, role=role)
     return user
 
 
-def set_password(session: DbSession, user_id: int, password: str) -> None:
+def set_password(session: DbSession, user_id: int, password: str, actor_id: int | None = None) -> None:
     """Change a password; every session and API token made with the old one stops working."""
     user = session.get(User, user_id)
     if user is None:
@@ -83,9 +85,19 @@ def set_password(session: DbSession, user_id: int, password: str) -> None:
         raise Invalid(f"Password must be at least {MIN_PASSWORD} characters.", "password")
     user.password_hash = generate_password_hash(password)
     user.session_nonce = secrets.token_hex(8)
+    end_password_links(session, user.id)  # a reset link sent before must not undo this password
     # A token copied along with the old password must not outlive it.
-    revoke_api_tokens(session, user.id)
-    audit.record(session, "user.password_changed", "user", user.id)
+    revoke_api_tokens(session, user.id, actor_id)
+    audit.record(session, "user.password_changed", "user", user.id, actor_id)
+
+
+def change_password(session: DbSession, user_id: int, current: str, new: str) -> None:
+    """A user changing their own password: the current one must be right. Their sessions (the caller logs
+    this one in again) and API tokens end, as with any password change."""
+    user = session.get(User, user_id)
+    if user is None or not check_password_hash(user.password_hash, current):
+        raise Invalid("The current password is not right.", "current")
+    set_password(session, user_id, new, user_id)
 
 
 def log_in(session: DbSession, email: str, password: str, address: str, now: datetime | None = None) -> User:
@@ -113,6 +125,7 @@ def log_in(session: DbSession, email: str, password: str, address: str, now: dat
     for row in counts.values():
         row.failures, row.not_before = 0, None
     counts[PAIR].logged_in_at = now
+    user.last_login_at = now
     audit.record(session, "user.logged_in", "user", user.id, user.id)
     return user
 
@@ -204,12 +217,19 @@ def find_user(session: DbSession, email: str) -> User:
     return user
 
 
-def issue_api_token(session: DbSession, user_id: int) -> str:
+def issue_api_token(session: DbSession, user_id: int, actor_id: int | None = None) -> str:
     """A new bearer token for the user. Only its hash is stored: the caller shows it once."""
     token = "pvt_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user_id, token_hash=tokens.digest(token)))
-    audit.record(session, "api_token.issued", "user", user_id)
+    row = ApiToken(user_id=user_id, token_hash=tokens.digest(token))
+    session.add(row)
+    session.flush()
+    audit.record(session, "api_token.issued", "user", user_id, actor_id, token_id=row.id)
     return token
+
+
+def api_tokens(session: DbSession, user_id: int) -> list[ApiToken]:
+    """The user's API tokens, newest first, revoked ones too (they say when each was last used)."""
+    return list(session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc())))
 
 
 def user_for_api_token(session: DbSession, token: str) -> User | None:
@@ -230,21 +250,43 @@ def end_sessions(session: DbSession, user_id: int) -> None:
         user.session_nonce = secrets.token_hex(8)
 
 
-def revoke_api_tokens(session: DbSession, user_id: int) -> int:
+def end_password_links(session: DbSession, user_id: int) -> None:
+    """Make the user's unused password links expire now (a new password, a newer link, a deactivation)."""
+    now = utcnow()
+    session.execute(
+        sa.update(PasswordLink)
+        .where(PasswordLink.user_id == user_id, PasswordLink.used_at.is_(None), PasswordLink.expires_at > now)
+        .values(expires_at=now)
+    )
+
+
+def revoke_api_tokens(session: DbSession, user_id: int, actor_id: int | None = None) -> int:
     """Revoke all the user's API tokens; returns how many were live."""
     result = session.execute(
         sa.update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked.is_(False)).values(revoked=True)
     )
-    audit.record(session, "api_token.revoked", "user", user_id)
+    audit.record(session, "api_token.revoked", "user", user_id, actor_id)
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def deactivate_user(session: DbSession, user_id: int) -> None:
+def revoke_api_token(session: DbSession, token_id: int, actor_id: int, owner_id: int | None = None) -> ApiToken:
+    """Revoke one API token; NotFound if it is not `owner_id`'s (the owner's page, or the admin's page of that user)."""
+    row = session.get(ApiToken, token_id)
+    if row is None or (owner_id is not None and row.user_id != owner_id):
+        raise NotFound("No such API token.")
+    if not row.revoked:
+        row.revoked = True
+        audit.record(session, "api_token.revoked", "user", row.user_id, actor_id, token_id=row.id)
+    return row
+
+
+def deactivate_user(session: DbSession, user_id: int, actor_id: int | None = None) -> None:
     """Lock a staff account: no login, no session, no API token. The record and its history stay."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.")
     user.active = False
     end_sessions(session, user_id)
-    revoke_api_tokens(session, user_id)
-    audit.record(session, "user.deactivated", "user", user_id)
+    revoke_api_tokens(session, user_id, actor_id)
+    end_password_links(session, user_id)
+    audit.record(session, "user.deactivated", "user", user_id, actor_id)

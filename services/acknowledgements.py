@@ -1,7 +1,5 @@
 """Officers' links and answers: making tokens, finding a recipient by one, recording what they say."""
 
-import base64
-import hashlib
 import hmac
 import secrets
 from collections.abc import Mapping
@@ -21,14 +19,8 @@ from services.kinds.base import said
 
 
 def link_token(nonce: str) -> str:
-    """The token in a recipient's link: an HMAC of their random nonce under the app's secret.
-
-    Derived rather than stored, so that a reminder can carry the same link while the database
-    holds only the token's hash.
-    """
-    key = current_app.config["SECRET_KEY"].encode()
-    mac = hmac.new(key, f"pavati-ack:{nonce}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+    """The token in a recipient's link (see tokens.derived)."""
+    return tokens.derived("pavati-ack", nonce)
 
 
 def new_token() -> tuple[str, str]:

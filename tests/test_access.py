@@ -17,9 +17,10 @@ PUBLIC = {
     "acknowledge.thanks",
     "acknowledge.letter",
     "verify.page",  # the address every letter prints; shows nothing of recipients
+    "account.password_link",  # a one-time link sets the password of someone who cannot log in yet
 }
 # Changes any member of staff may make, viewers included: their own session and account.
-ANY_STAFF = {"auth.logout"}
+ANY_STAFF = {"auth.logout", "account.new_token", "account.revoke_token", "account.change_password"}
 # Pages a viewer may not even open: they only lead to a change (a form), or show officers' emails.
 WORK_PAGES = {
     "circulars.new",
@@ -31,6 +32,8 @@ WORK_PAGES = {
     "mailbox.index",
     "mailbox.show",
     "mailbox.attachment",
+    "staff.index",  # the staff accounts: admins only
+    "staff.show",
 }
 CHANGES = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -164,3 +164,24 @@ def test_password_change_ends_api_tokens(clerk: int):
     assert accounts.user_for_api_token(db.session, token) is None
     assert db.session.scalar(db.select(ApiToken.revoked)) is True
     assert db.session.get(User, clerk) is not None
+
+
+def test_a_login_is_remembered_as_the_last_one(clerk: int):
+    assert db.session.get(User, clerk).last_login_at is None  # type: ignore[union-attr]
+    now = utcnow()
+    assert attempt(OWNER, "wrong", HOME, now) == accounts.REFUSED
+    assert db.session.get(User, clerk).last_login_at is None  # type: ignore[union-attr]
+    assert attempt(OWNER, PASSWORD, HOME, now) == "ok"
+    assert db.session.get(User, clerk).last_login_at == now  # type: ignore[union-attr]
+
+
+def test_an_inactive_account_is_refused_like_an_unknown_one_at_the_same_cost(
+    clerk: int, monkeypatch: pytest.MonkeyPatch
+):
+    checks: list[str] = []
+    real_check = accounts.check_password_hash
+    monkeypatch.setattr(accounts, "check_password_hash", lambda h, p: checks.append(h) or real_check(h, p))
+    accounts.deactivate_user(db.session, clerk)
+    db.session.commit()
+    assert attempt(OWNER, PASSWORD, HOME, utcnow()) == accounts.REFUSED
+    assert checks == [accounts._DUMMY_HASH]

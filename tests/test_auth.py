@@ -133,3 +133,14 @@ def test_the_server_does_not_name_its_versions(served: int):
     assert response.status == 200
     assert response.msg.get_all("Server") == ["Pavati"]
     assert not re.search(r"werkzeug|python", str(response.msg), re.IGNORECASE)
+
+
+def test_logout_ends_the_session_even_for_a_copy_of_its_cookie(app: Flask, client: Client, auth: Auth):
+    auth.login("clerk")
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    copy = app.test_client()
+    copy.set_cookie("session", cookie.value)
+    assert copy.get("/").status_code == 200
+    auth.logout()
+    assert copy.get("/").status_code == 302
