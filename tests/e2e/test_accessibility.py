@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page
 
-from models import Circular, Officer, db
+from models import Circular, Officer, User, db
 from tests import igot_exports as igot
 from tests.conftest import sample
 from tests.e2e.conftest import PHONE, Pages, shot
@@ -60,6 +60,7 @@ def staff_pages(app: Flask, endorsement_id: int, headers: dict[str, str]) -> lis
     with app.app_context():
         circular_id = db.session.scalar(db.select(Circular.id))
         officer_id = db.session.scalar(db.select(Officer.id))
+        admin_id = db.session.scalar(db.select(User.id).where(User.role == "admin"))
     # iGOT's sample report, reconciled with the roster through the API.
     export = {"file": (io.BytesIO(sample("igot-all-reports.zip")), "all.zip"), "password": igot.PASSWORD}
     reconciled = app.test_client().post("/api/v1/reconciliations", data=export, headers=headers)
@@ -85,6 +86,9 @@ def staff_pages(app: Flask, endorsement_id: int, headers: dict[str, str]) -> lis
         "/audit",
         "/office",
         "/mailbox/",
+        "/staff/",
+        f"/staff/{admin_id}",
+        "/account",
     ]
 
 
@@ -115,6 +119,7 @@ def test_the_officers_and_public_pages_have_no_serious_violation(pages: Pages, s
     phone.get_by_role("button", name="भेजें").click()  # unanswered: the form says what is missing
     found += [f"answer refused: {json.dumps(v)}" for v in serious_violations(phone)]
     found += check(phone, "/a/no-such-token")
+    found += check(phone, "/password/no-such-link")
     assert found == []
 
 
