@@ -1,5 +1,6 @@
 """The staff page, for admins: accounts, invitations, roles, deactivation, password resets and API tokens."""
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -56,48 +57,62 @@ def show(user_id: int) -> Any:
 @admin_required
 def change_role(user_id: int) -> Any:
     form = RoleForm()
+    return _act(
+        user_id,
+        form,
+        lambda: staff.change_role(db.session, user_id, form.role.data, current_user.id),
+        lambda user: f"{user.name} is now {user.role}.",
+    )
+
+
+def _act(user_id: int, form: ActionForm | RoleForm, change: Callable[[], Any], said: Callable[[Any], str]) -> Any:
+    """One of an admin's buttons on an account's page: the change, committed (or its refusal shown), then back."""
     if form.validate_on_submit():
-        done, user = committed(lambda: staff.change_role(db.session, user_id, form.role.data, current_user.id))
-        if done and user:
-            flash(f"{user.name} is now {user.role}.", "success")
+        done, result = committed(change)
+        if done:
+            flash(said(result), "success")
     return redirect(url_for("staff.show", user_id=user_id))
 
 
 @bp.post("/<id:user_id>/deactivate")
 @admin_required
 def deactivate(user_id: int) -> Any:
-    if ActionForm().validate_on_submit():
-        done, user = committed(lambda: staff.deactivate(db.session, user_id, current_user.id))
-        if done and user:
-            flash(f"{user.name} can no longer log in: their sessions and API tokens have ended.", "success")
-    return redirect(url_for("staff.show", user_id=user_id))
+    return _act(
+        user_id,
+        ActionForm(),
+        lambda: staff.deactivate(db.session, user_id, current_user.id),
+        lambda user: f"{user.name} can no longer log in: their sessions and API tokens have ended.",
+    )
 
 
 @bp.post("/<id:user_id>/reactivate")
 @admin_required
 def reactivate(user_id: int) -> Any:
-    if ActionForm().validate_on_submit():
-        done, user = committed(lambda: staff.reactivate(db.session, user_id, current_user.id))
-        if done and user:
-            flash(f"{user.name} can log in again with their password.", "success")
-    return redirect(url_for("staff.show", user_id=user_id))
+    return _act(
+        user_id,
+        ActionForm(),
+        lambda: staff.reactivate(db.session, user_id, current_user.id),
+        lambda user: f"{user.name} can log in again with their password.",
+    )
 
 
 @bp.post("/<id:user_id>/reset")
 @admin_required
 def reset_password(user_id: int) -> Any:
-    if ActionForm().validate_on_submit():
-        done, _ = committed(lambda: staff.reset_password(db.session, user_id, current_user.id))
-        if done:
-            flash("A link to set a new password is on its way; the old password works until it is used.", "success")
-    return redirect(url_for("staff.show", user_id=user_id))
+    return _act(
+        user_id,
+        ActionForm(),
+        lambda: staff.reset_password(db.session, user_id, current_user.id),
+        lambda _: "A link to set a new password is on its way; the old password works until it is used.",
+    )
 
 
 @bp.post("/<id:user_id>/tokens/<id:token_id>/revoke")
 @admin_required
 def revoke_token(user_id: int, token_id: int) -> Any:
-    if ActionForm().validate_on_submit():
-        done, _ = committed(lambda: accounts.revoke_api_token(db.session, token_id, current_user.id, user_id))
-        if done:
-            flash("The API token is revoked.", "success")
-    return redirect(url_for("staff.show", user_id=user_id))
+    return _act(
+        user_id,
+        ActionForm(),
+        lambda: accounts.revoke_api_token(db.session, token_id, current_user.id, user_id),
+        lambda _: "The API token is revoked.",
+    )
