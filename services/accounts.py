@@ -91,11 +91,25 @@ def set_password(session: DbSession, user_id: int, password: str, actor_id: int 
     audit.record(session, "user.password_changed", "user", user.id, actor_id)
 
 
-def change_password(session: DbSession, user_id: int, current: str, new: str) -> None:
+def change_password(session: DbSession, user_id: int, current: str, new: str, address: str) -> None:
     """A user changing their own password: the current one must be right. Their sessions (the caller logs
-    this one in again) and API tokens end, as with any password change."""
+    this one in again) and API tokens end, as with any password change.
+
+    A wrong current password counts as a failed login of the account from `address` (the caller commits even a
+    refusal), and the same waits apply: a stolen session cannot guess the password faster than the login page."""
     user = session.get(User, user_id)
-    if user is None or not check_password_hash(user.password_hash, current):
+    if user is None:
+        raise NotFound("No such account.")
+    account = normalise_email(user.email)
+    counts = _lock_counts(session, {ACCOUNT: account, ADDRESS: address, PAIR: f"{account}\n{address}"})
+    now = utcnow()
+    right = check_password_hash(user.password_hash, current)
+    if any(_waiting(throttle, counts, now) for throttle in counts):
+        raise Invalid("Too many wrong tries: wait a minute before the next.", "current")
+    if not right:
+        for throttle, row in counts.items():
+            _count_failure(throttle, row, now)
+        audit.record(session, "user.password_change_refused", "user", user.id, user.id, address=address)
         raise Invalid("The current password is not right.", "current")
     set_password(session, user_id, new, user_id)
 

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from models import ApiToken, db
+from models import ApiToken, AuditEvent, db
 from services import accounts
 from tests.conftest import PASSWORD, Auth, Client, make_user
 
@@ -75,3 +75,16 @@ def test_a_password_change_keeps_this_session_and_ends_the_others(app: Flask, cl
     assert "Welcome" in client.submit(
         "/login", {"email": "clerk@parcell.hry.gov.in", "password": NEW_PASSWORD}, follow_redirects=True
     ).get_data(as_text=True)
+
+
+def test_guessing_the_current_password_waits_as_a_login_would(app: Flask, client: Client, auth: Auth):
+    auth.login("clerk")
+    change = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    for _ in range(6):  # the pair's free tries (5), then one more: a wait is set
+        wrong = client.submit("/account", {**change, "current": "a guess"}, action="/account/password")
+        assert wrong.status_code == 422 and "current password is not right" in wrong.get_data(as_text=True)
+    right = client.submit("/account", {**change, "current": PASSWORD}, action="/account/password")
+    assert right.status_code == 422 and "wait a minute" in right.get_data(as_text=True)
+    with app.app_context():
+        refused = sa.select(sa.func.count()).where(AuditEvent.action == "user.password_change_refused")
+        assert db.session.scalar(refused) == 6
