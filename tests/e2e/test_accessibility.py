@@ -10,7 +10,8 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page
 
-from models import Circular, Officer, User, db
+from models import Circular, Endorsement, Officer, Recipient, User, db
+from services import postbox
 from tests import igot_exports as igot
 from tests.conftest import sample
 from tests.e2e.conftest import PHONE, Pages, shot
@@ -61,6 +62,9 @@ def staff_pages(app: Flask, endorsement_id: int, headers: dict[str, str]) -> lis
         circular_id = db.session.scalar(db.select(Circular.id))
         officer_id = db.session.scalar(db.select(Officer.id))
         admin_id = db.session.scalar(db.select(User.id).where(User.role == "admin"))
+        recipient_id = db.session.scalar(db.select(Recipient.id))
+        code = db.session.scalar(db.select(Endorsement.verify_code).where(Endorsement.id == endorsement_id))
+        mail = postbox.mailbox_items()[0].key
     # iGOT's sample report, reconciled with the roster through the API.
     export = {"file": (io.BytesIO(sample("igot-all-reports.zip")), "all.zip"), "password": igot.PASSWORD}
     reconciled = app.test_client().post("/api/v1/reconciliations", data=export, headers=headers)
@@ -86,6 +90,9 @@ def staff_pages(app: Flask, endorsement_id: int, headers: dict[str, str]) -> lis
         "/audit",
         "/office",
         "/mailbox/",
+        f"/mailbox/{mail}",
+        f"/endorsements/{endorsement_id}/recipients/{recipient_id}/by-hand",
+        f"/v/{code}",  # public, but every page is checked the same way
         "/staff/",
         f"/staff/{admin_id}",
         "/account",
