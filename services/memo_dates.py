@@ -72,10 +72,12 @@ _MONTHS |= {"जनवरी": 1, "फरवरी": 2, "फ़रवरी": 2,
 _MONTHS |= {"अगस्त": 8, "सितंबर": 9, "सितम्बर": 9, "अक्टूबर": 10, "अक्तूबर": 10, "नवंबर": 11, "नवम्बर": 11}
 _MONTHS |= {"दिसंबर": 12, "दिसम्बर": 12}
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+# A scan's speck beside a written date's words: "5th’ August", "January,’ 2020", "April,-2021".
+_SPECK = r"[’'‘`\-]?"
 # "14th January, 2026", "22th December, 2020", "7 July 2025", "2nd Sept. 2026", "14th day of Jan, 2026".
 _TEXT_DATE = re.compile(
-    rf"(?<!\d)(?P<day>\d{{1,2}})\s{{0,2}}(?:st|nd|rd|th|h|d)?\.?\s{{0,2}}(?:day\s(?:of\s)?|of\s)?"
-    rf"(?P<month>{_MONTH})[a-z]{{0,6}}(?:\.?[,;]?|,\.)\s{{0,2}}(?P<year>\d{{4}})(?!\d)",
+    rf"(?<!\d)(?P<day>\d{{1,2}})\s{{0,2}}(?:st|nd|rd|th|h|d)?\.?{_SPECK}\s{{0,2}}(?:day\s(?:of\s)?|of\s)?"
+    rf"(?P<month>{_MONTH})[a-z]{{0,6}}(?:\.?[,;]?|,\.){_SPECK}\s{{0,2}}(?P<year>\d{{4}})(?!\d)",
     re.IGNORECASE,
 )
 # "03.03.2026", "18/06/2026", "02-09-2024": the same separator twice, and not a piece of "22/5/2020-CS.I".
@@ -84,8 +86,8 @@ _NUM_DATE = re.compile(
     r"(?P<year>\d{4}|\d{2})(?![\d/]|-\w|\.\d)"
 )
 _OCR_NUMBER = re.compile(r"(?<![A-Za-z0-9])[0-9OoIl|]{1,4}(?:[./\-][0-9OoIl|]{1,4}){2}(?![A-Za-z0-9])")
-# "Ith May, 2021": a day's 1 read as a letter, before its ordinal and month.
-_OCR_DAY = re.compile(r"(?<![A-Za-z0-9])[Il|](?=\d?(?:st|nd|rd|th)\s{0,2}[A-Z])")
+# "Ith May, 2021", "ith February": a day's 1 read as a letter, before its ordinal and month.
+_OCR_DAY = re.compile(r"(?<![A-Za-z0-9])[Il|i](?=\d?(?:st|nd|rd|th)\s{0,2}[A-Z])")
 # "02-10:2020", "02:06.2020": a speck turned one separator; the other one tells what it was.
 _OCR_SEPARATOR = re.compile(r"(?<![\d./\-])(\d{1,2})([./\-])(\d{1,2})[:;,](?=\d{4}(?!\d))")
 _OCR_FIRST_SEPARATOR = re.compile(r"(?<![\d./\-:])(\d{1,2})[:;,](\d{1,2})([./\-])(?=\d{4}(?!\d))")

@@ -47,13 +47,15 @@ _SPACES = re.compile(r"[ \u00a0\u2000-\u200b\u202f\u3000]+")
 _SUBJECT_HINDI = re.compile(r"विषय\s{0,2}(?P<sep>(?:[:/|._\-–—]\s{0,2}){0,3})")
 # A Hindi label a broken text layer has garbled ("वषय /"): taken as one only when "Subject" follows it.
 _HINDI_WORD = re.compile(r"[\u0900-\u097f]{2,8}\s{0,2}[:/|.\-–—]{1,3}\s{0,2}")
+# ...or that label read as Latin letters ("fasa / Subject:" for "विषय / Subject:"): a short word and a slash before it.
+_GARBLED_HINDI_WORD = re.compile(r"[A-Za-z]{2,6}\s{0,2}/\s{0,2}(?=s?[uv]b)", re.IGNORECASE)
 _SUBJECT_ENGLISH = re.compile(
     r"(?P<word>s?[uv]b\s?[ji1l][ec]{1,2}t|subj|sub)\s{0,2}(?P<sep>[:;.\-–—]{0,3})\s{0,2}", re.IGNORECASE
 )
 # Where a memo's body begins: the salutation, "The undersigned is directed", "In continuation of"...
 # A scan's speck may stand before them (". Dear Dr. Misra,").
 _BODY = re.compile(
-    r"[.,'‘’*_\-\s]{0,3}(?:Sir|Madam|Dear|Respected|My dear|The undersigned|[I1l][ .]{0,2}am directed|I am to"
+    r"[.,'‘’*_\-\s]{0,3}(?:Sir|Madam|Dear|Respected|My dear|The undersigned|[I1l][ .]{0,2}am[ .,]{1,3}directed|I am to"
     r"|I have been directed|In continuation|With reference|Kindly|Please|Attention|Consequent|In pursuance"
     r"|In exercise|Whereas)\b"
 )
@@ -125,7 +127,13 @@ _OCR_SUBJECT_MENDS = (
         re.compile(r"(?<![\w-])(of|for|and|in|on|to|by|with|from)-(?=the\b)"),
         r"\1 ",
     ),  # "of-the" ("state-of-the-art" kept)
-    (re.compile(r"\b(All|The|and|for|the)\.(?= [A-Za-z])"), r"\1"),  # "All. India", too short for _STRAY_STOP
+    (re.compile(r"\b(All|The|and|for|the)\.(?= [A-Za-z])"), r"\1"),
+    (re.compile(r"(?<!\S)-(?=[a-z]{2})"), ""),  # "monitoring of -the": a speck before a small word
+    (re.compile(r"(?<=[a-z]{2})\.(?=\()"), " "),  # "Officers.(HCMS)"
+    (
+        re.compile(r"(?<= )\d (?=(?:19|20)\d\d\b)"),
+        "",
+    ),  # "for the year 5 2026-27": a speck before a year  # "All. India", too short for _STRAY_STOP
     (re.compile(r"(?:(?<=\d{4})|(?<=\"))\.(?= [-–—] )"), ""),  # "2026. – deployment", 'posts". – maximum'
     (re.compile(r"(?<=[a-z]{2})[.,](?=(?:and|of|the|for|to|in|on|by|with|from)\b)"), " "),  # "Services.and"
     (re.compile(r"(?:\s+[a-z]{1,2})+\W*$"), ""),  # specks read as small letters after the last word ("2026-27 ie")
@@ -323,7 +331,7 @@ def _subject_label(line: str) -> int | None:
     at = re.match(r"[^A-Za-z0-9\u0900-\u097f\n]{0,4}", line)
     start = at.end() if at else 0
     hindi = _SUBJECT_HINDI.match(line, start)
-    label = hindi or _HINDI_WORD.match(line, start)
+    label = hindi or _HINDI_WORD.match(line, start) or _GARBLED_HINDI_WORD.match(line, start)
     english = _SUBJECT_ENGLISH.match(line, label.end() if label else start)
     if english and _is_subject_label(english, line):
         return english.end()
@@ -430,6 +438,8 @@ def _tidy(text: str, ocr: bool) -> str:
         text = text.translate(_CURLY_QUOTES)
         # A double quote without its pair, glued to a small word ('for the "year', '– "reg.'), is a speck too.
         text = re.sub(r'(?<!\S)"(?=[a-z])', "", text) if text.count('"') % 2 else text
+        # ...and so is a lone single quote after a plural, before a small word ("Committees' for", "Services' (Prelim").
+        text = re.sub(r"(?<=[a-z]s)'(?= [a-z(])", "", text) if text.count("'") % 2 else text
         for pattern, mend in _OCR_SUBJECT_MENDS:
             text = pattern.sub(mend, text)
         return _UNFINISHED_REG.sub("reg.", _LOOSE_ENDS.sub("", text.strip()))

@@ -371,6 +371,9 @@ def test_things_that_are_not_the_memos_number(line):
         ("Dated: 01.10.25", date(2025, 10, 1)),
         ("No.22/5/2020-CS.I dated 12.01.2026", date(2026, 1, 12)),
         ("Dated:\n12.01.2026", date(2026, 1, 12)),
+        ("New Delhi, dated 25th January,’ 2020", date(2020, 1, 25)),  # a speck after the comma
+        ("Panchkula, dated 5th’ August, 2022", date(2022, 8, 5)),
+        ("Dated New Delhi, the 20th April,-2021", date(2021, 4, 20)),
     ],
 )
 def test_dates_are_read_day_first(line, day):
@@ -573,6 +576,11 @@ def test_a_garbled_hindi_label_before_subject_is_not_part_of_the_subject():
     assert found["subject"].value == "Completion of courses – reg."
 
 
+def test_a_hindi_label_read_as_latin_letters_before_subject_is_not_part_of_the_subject():
+    found = suggest(["No. 1/2/2026-Trg.\nfasa / Subject: Completion of courses – reg.\nSir,"], ocr_pages=[0])
+    assert found["subject"].value == "Completion of courses – reg."
+
+
 def test_a_hindi_word_with_a_slash_alone_is_not_a_subject_label():
     found = suggest(["No. 1/2/2026-Acad.\nपरपत्र / CIRCULAR\nSubject: Mid-Career Training\nSir,"])
     assert found["subject"].value == "Mid-Career Training"
@@ -724,6 +732,13 @@ def test_a_speck_after_a_months_comma_is_read_past():
     assert found["dated"].value == date(2021, 4, 19)
 
 
+@pytest.mark.parametrize(
+    ("read", "day"), [("Ith May, 2021", date(2021, 5, 1)), ("ith February, 2026", date(2026, 2, 1))]
+)
+def test_a_scanned_days_one_read_as_a_letter_is_mended(read, day):
+    assert suggest([f"No. 1/2/2025-H\n{read}\nSubject: X"], ocr_pages=[0])["dated"].value == day
+
+
 def test_an_accented_month_is_read():
     found = suggest(["No. 1/2/2025-H\nDated Panchkula, the 4th Décember, 2025\nSubject: X"], ocr_pages=[0])
     assert found["dated"].value == date(2025, 12, 4)
@@ -773,6 +788,19 @@ def test_an_accented_month_is_read():
         ('Sub: Returns for the "year ending 31.12.2025', "Returns for the year ending 31.12.2025"),
         ('Sub: Disposal of pending matters – "reg.', "Disposal of pending matters – reg."),
         ('Sub: Observance of "Vigilance Awareness Week" – reg.', 'Observance of "Vigilance Awareness Week" – reg.'),
+        ("Sub: Monitoring of -the National Health Mission", "Monitoring of the National Health Mission"),
+        ("Sub: District Level Committees' for monitoring", "District Level Committees for monitoring"),
+        (
+            "Sub: Celebration of the 'Rashtriya Ekta Diwas' on 31st October",
+            "Celebration of the 'Rashtriya Ekta Diwas' on 31st October",
+        ),
+        ("Sub: Department of Pension & Pensioners' Welfare", "Department of Pension & Pensioners' Welfare"),
+        ("Sub: Plan of your Ministry for the year 5 2026-27", "Plan of your Ministry for the year 2026-27"),
+        ("Sub: Transfer of Medical Officers.(HCMS)", "Transfer of Medical Officers (HCMS)"),
+        (
+            "Sub: Conduct of Civil Services' (Preliminary) Examination",
+            "Conduct of Civil Services (Preliminary) Examination",
+        ),
         (
             "Sub: Instructions on “Deputation of Central.\n\nGovernment employees” – maximum tenure",
             'Instructions on "Deputation of Central Government employees" – maximum tenure',
@@ -883,7 +911,7 @@ def test_a_scanned_subject_beside_stacked_labels_keeps_its_first_line(lines, sub
     assert found["subject"].value == subject
 
 
-@pytest.mark.parametrize("body", ["lam directed to invite", "I.am directed to invite"])
+@pytest.mark.parametrize("body", ["lam directed to invite", "I.am directed to invite", "I am. directed to invite"])
 def test_a_misread_i_am_directed_ends_a_scanned_subject(body):
     page = f"No. 1/2/2024-X\nSubject: Withdrawal of O.M. dated 12.08.2019 for empanelment\n\n{body} a reference"
     assert suggest([page], ocr_pages=[0])["subject"].value == "Withdrawal of O.M. dated 12.08.2019 for empanelment"

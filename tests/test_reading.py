@@ -115,7 +115,19 @@ def test_a_speck_read_surely_as_a_dash_or_colon_is_dropped_by_its_size():
         ("1.1.2", 90, "Sub", 60, 28),
         ("1.1.2", 90, ":-", 14, 12),  # and a colon taller
     )
-    assert reading._text_of(tsv) == "Central Government employees - Revised\nSub :-"
+    assert reading._text_of(tsv) == "Central Government employees – Revised\nSub :-"
+
+
+def test_a_faint_dash_read_with_a_speck_beside_it_is_the_dash():
+    tsv = _tsv(
+        ("1.1.1", 92, "(HCMS)", 132, 27),
+        ("1.1.1", 36, "-:", 33, 9),  # wide and flat, however unsure: a dash
+        ("1.1.1", 96, "guidelines", 176, 31),
+        ("1.1.2", 95, "2025-26", 124, 23),
+        ("1.1.2", 10, ".-", 11, 3),
+        ("1.1.2", 93, "reg.", 56, 23),
+    )
+    assert reading._text_of(tsv) == "(HCMS) – guidelines\n2025-26 – reg."
 
 
 def test_a_memos_short_words_are_kept_however_faint():
