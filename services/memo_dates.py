@@ -15,7 +15,7 @@ Reading = tuple[str | date, float]
 _DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
 _OCR_DIGITS = str.maketrans("OoIl|", "00111")
 # OCR's accents on plain letters ("Décember"): one character for one, so positions in a line hold.
-_ACCENTS = {
+ACCENTS = {
     code: unicodedata.normalize("NFKD", chr(code))[0]
     for code in range(0xC0, 0x180)
     if unicodedata.normalize("NFKD", chr(code))[0].isascii() and unicodedata.normalize("NFKD", chr(code))[0].isalpha()
@@ -54,10 +54,11 @@ _OCR_NUMBER_MENDS = (
 # OCR reads an "I" there as "1".
 _SERIES_AS_DIGIT = re.compile(r"^1-(?=\d{5}/)")
 # Words before a label that make the number someone else's: "vide O.M. No.", "this Department's No.", "Tel. No.",
-# and a receipt stamp's "Diary No." (the number the receiving office gave, never the memo's).
+# and a receipt stamp's "Diary No." (the number the receiving office gave, never the memo's; its "D" often lost to
+# the stamp's ink: "piary No.").
 CITED_BEFORE = re.compile(
     r"(?:\b(?:vide|even|ref|reference|referred|refer|continuation|under|in|of|this|our|your|its|letter|with|see"
-    r"|and|to|tel|tele|phone|fax|mobile|room|page|diary|dy|receipt|inward)|['’]s)\W{0,4}$",
+    r"|and|to|tel|tele|phone|fax|mobile|room|page|\w?iary|dy|receipt|inward)|['’]s)\W{0,4}$",
     re.IGNORECASE,
 )
 # In the part of a number after its year, letters are expected: OCR's "E.1(B)", "A-IIi", "CS.1I" are Roman numerals.
@@ -255,7 +256,7 @@ def date_in_body(lines: list[str], start: int, ocr: bool) -> Reading | None:
 
 def dates(text: str) -> Iterator[tuple[int, date, float]]:
     """Every real date in a piece of text, day first: where it begins, the date, and how sure its form is."""
-    text = text.translate(_DEVANAGARI_DIGITS).translate(_ACCENTS)
+    text = text.translate(_DEVANAGARI_DIGITS).translate(ACCENTS)
     found = []
     for match in _TEXT_DATE.finditer(text):
         month = _MONTHS.get(match["month"].lower()[:3]) or _MONTHS.get(match["month"], 0)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.memo_dates import (
+    ACCENTS,
     CITED_BEFORE,
     DATE_LABEL,
     ODD_FACTOR,
@@ -55,8 +56,8 @@ _SUBJECT_ENGLISH = re.compile(
 # Where a memo's body begins: the salutation, "The undersigned is directed", "In continuation of"...
 # A scan's speck may stand before them (". Dear Dr. Misra,").
 _BODY = re.compile(
-    r"[.,'‘’*_\-\s]{0,3}(?:Sir|Madam|Dear|Respected|My dear|The undersigned|[I1l][ .]{0,2}am[ .,]{1,3}directed|I am to"
-    r"|I have been directed|In continuation|With reference|Kindly|Please|Attention|Consequent|In pursuance"
+    r"[.,'‘’*_\-\s]{0,3}(?:Sir|Madam|Dear|Respected|My dear|The undersigned|[I1l][ .]{0,2}am[ .,:;]{1,3}directed"
+    r"|I am to|I have been directed|In continuation|With reference|Kindly|Please|Attention|Consequent|In pursuance"
     r"|In exercise|Whereas)\b"
 )
 # A subject wraps to five lines in a narrow column ("... Seventh Central Pay Commission – clarification\nregarding").
@@ -129,13 +130,18 @@ _OCR_SUBJECT_MENDS = (
     ),  # "of-the" ("state-of-the-art" kept)
     (re.compile(r"\b(All|The|and|for|the)\.(?= [A-Za-z])"), r"\1"),
     (re.compile(r"(?<!\S)-(?=[a-z]{2})"), ""),  # "monitoring of -the": a speck before a small word
-    (re.compile(r"(?<=[a-z]{2})\.(?=\()"), " "),  # "Officers.(HCMS)"
+    (re.compile(r"(?<=[a-z]{2})[.:](?=\()| :(?=\()"), " "),  # "Officers.(HCMS)", "Services :(Preliminary)"
+    (re.compile(r"(?:(?<=[a-z]{4})|(?<=[A-Z]{3}))\.(?= \d)"), ""),  # "year ending. 31.12.2025", "e-HRMS. 2.0"
+    # "deputation.basis" (a web address's "igotkarmayogi.gov.in" is kept)
+    (re.compile(r"(?<=[a-z]{3})\.(?!(?:gov|nic|org|com|net|in)\b)(?=[a-z]{3})"), " "),
+    (re.compile(r"(?<=\bregarding)\s+\d\W*$"), ""),  # "– clarification regarding 2"
     (
         re.compile(r"(?<= )\d (?=(?:19|20)\d\d\b)"),
         "",
     ),  # "for the year 5 2026-27": a speck before a year  # "All. India", too short for _STRAY_STOP
     (re.compile(r"(?:(?<=\d{4})|(?<=\"))\.(?= [-–—] )"), ""),  # "2026. – deployment", 'posts". – maximum'
-    (re.compile(r"(?<=[a-z]{2})[.,](?=(?:and|of|the|for|to|in|on|by|with|from)\b)"), " "),  # "Services.and"
+    # "Services.and" (a web address's ".gov.in" is kept)
+    (re.compile(r"(?<=[a-z]{2})(?<!gov)(?<!nic)[.,](?=(?:and|of|the|for|to|in|on|by|with|from)\b)"), " "),
     (re.compile(r"(?:\s+[a-z]{1,2})+\W*$"), ""),  # specks read as small letters after the last word ("2026-27 ie")
     # A lone digit after the last bracket or year, a stop after the last number, anything short after "reg.".
     (re.compile(r"(?:(?<=\))|(?<=\d{4}))\s+\d\W*$|(?<=\d)\.\s*$|(?<=\breg\.)\s+\W{0,3}\w{0,2}\W{0,2}$"), ""),
@@ -150,8 +156,8 @@ _OCR_SUBJECT_MENDS = (
 # OCR cannot tell a curly quote from a straight one either; a read subject takes the plain form, which every
 # search, email header and spreadsheet handles alike.
 _CURLY_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
-# A scan's "reg." whose stop was lost or doubled.
-_UNFINISHED_REG = re.compile(r"\breg\.{0,3}$")
+# A scan's "reg." whose stop was lost, doubled or read as a colon, or with a speck after it ("reg: 4").
+_UNFINISHED_REG = re.compile(r"\breg[.:;,]{0,3}(?:\s\W{0,2}\d?)?$")
 _LOOSE_ENDS = re.compile(r"^[^\w(\"“‘']+|[\s\-–—:;,]+$")
 
 
@@ -435,11 +441,13 @@ def _tidy(text: str, ocr: bool) -> str:
         # An opening quote never closed is a speck ("Allowance ‘to Central ...").
         if "‘" in text and not re.search(r"[’']", text[text.index("‘") :]):
             text = text.replace("‘", "")
-        text = text.translate(_CURLY_QUOTES)
+        # An English subject has no accents: "coursés", "employées" are OCR's.
+        text = text.translate(_CURLY_QUOTES).translate(ACCENTS)
         # A double quote without its pair, glued to a small word ('for the "year', '– "reg.'), is a speck too.
         text = re.sub(r'(?<!\S)"(?=[a-z])', "", text) if text.count('"') % 2 else text
-        # ...and so is a lone single quote after a plural, before a small word ("Committees' for", "Services' (Prelim").
-        text = re.sub(r"(?<=[a-z]s)'(?= [a-z(])", "", text) if text.count("'") % 2 else text
+        # ...and so is a lone single quote before a small word or a bracket ("Committees' for", "the' offices"), or
+        # after a word a possessive's could not follow ("Central' Government"; "Pensioners' Welfare" is kept).
+        text = re.sub(r"(?<=[a-z])'(?= [a-z(])|(?<=[a-rt-z])'(?= )", "", text) if text.count("'") % 2 else text
         for pattern, mend in _OCR_SUBJECT_MENDS:
             text = pattern.sub(mend, text)
         return _UNFINISHED_REG.sub("reg.", _LOOSE_ENDS.sub("", text.strip()))

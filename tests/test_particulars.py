@@ -654,8 +654,9 @@ def test_a_subject_may_end_in_a_cited_date():
     assert found["subject"].value == "Pre-payment of NPS contributions – withdrawal of O.M. dated 12.08.2019"
 
 
-def test_a_receipt_stamps_diary_number_is_not_the_memos():
-    page = "RECEIPT\nDiary No. 826/10\nDate 09/08\nF, No.28/17/2018-P&PW(B)\nGovernment of India\nSubject: X"
+@pytest.mark.parametrize("diary", ["Diary No. 826/10", "piary No. 826/10"])
+def test_a_receipt_stamps_diary_number_is_not_the_memos(diary):
+    page = f"RECEIPT\n{diary}\nDate 09/08\nF, No.28/17/2018-P&PW(B)\nGovernment of India\nSubject: X"
     assert suggest([page], ocr_pages=[0])["reference_no"].value == "28/17/2018-P&PW(B)"
 
 
@@ -797,6 +798,15 @@ def test_an_accented_month_is_read():
         ("Sub: Department of Pension & Pensioners' Welfare", "Department of Pension & Pensioners' Welfare"),
         ("Sub: Plan of your Ministry for the year 5 2026-27", "Plan of your Ministry for the year 2026-27"),
         ("Sub: Transfer of Medical Officers.(HCMS)", "Transfer of Medical Officers (HCMS)"),
+        ("Sub: Completion of mandatory coursés on iGOT", "Completion of mandatory courses on iGOT"),
+        ("Sub: Allowance to Central' Government employees", "Allowance to Central Government employees"),
+        ("Sub: Holidays to be observed in the' offices", "Holidays to be observed in the offices"),
+        ("Sub: Returns for the year ending. 31.12.2025", "Returns for the year ending 31.12.2025"),
+        ("Sub: Implementation of e-HRMS. 2.0 in Ministries", "Implementation of e-HRMS 2.0 in Ministries"),
+        ("Sub: Posts on deputation.basis", "Posts on deputation basis"),
+        ("Sub: Courses on the portal igotkarmayogi.gov.in", "Courses on the portal igotkarmayogi.gov.in"),
+        ("Sub: Pay Commission – clarification regarding 2", "Pay Commission – clarification regarding"),
+        ("Sub: Guest accommodation during training – reg: 4", "Guest accommodation during training – reg."),
         (
             "Sub: Conduct of Civil Services' (Preliminary) Examination",
             "Conduct of Civil Services (Preliminary) Examination",
@@ -911,7 +921,9 @@ def test_a_scanned_subject_beside_stacked_labels_keeps_its_first_line(lines, sub
     assert found["subject"].value == subject
 
 
-@pytest.mark.parametrize("body", ["lam directed to invite", "I.am directed to invite", "I am. directed to invite"])
+@pytest.mark.parametrize(
+    "body", ["lam directed to invite", "I.am directed to invite", "I am. directed to invite", "I am:directed to invite"]
+)
 def test_a_misread_i_am_directed_ends_a_scanned_subject(body):
     page = f"No. 1/2/2024-X\nSubject: Withdrawal of O.M. dated 12.08.2019 for empanelment\n\n{body} a reference"
     assert suggest([page], ocr_pages=[0])["subject"].value == "Withdrawal of O.M. dated 12.08.2019 for empanelment"
