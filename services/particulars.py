@@ -130,6 +130,10 @@ _OCR_SUBJECT_MENDS = (
     ),  # "of-the" ("state-of-the-art" kept)
     (re.compile(r"\b(All|The|and|for|the)\.(?= [A-Za-z])"), r"\1"),
     (re.compile(r"(?<!\S)-(?=[a-z]{2})"), ""),  # "monitoring of -the": a speck before a small word
+    (re.compile(r"\b(of|the|and|for|to|in|on|by|with|from)-(?= )"), r"\1"),  # "Conduct of- Civil Services"
+    (re.compile(r"(?<=\))\.(?= [a-z])"), ""),  # "(Phase-IV). for IAS officers"
+    (re.compile(r"(?<=\d):(?=\d\b)"), "."),  # "Campaign 4:0"
+    (re.compile(r"[{\[](?=[A-Za-z0-9.\-]{1,12}\))"), "("),  # "{IPR)"
     (re.compile(r"(?<=[a-z]{2})[.:](?=\()| :(?=\()"), " "),  # "Officers.(HCMS)", "Services :(Preliminary)"
     (re.compile(r"(?:(?<=[a-z]{4})|(?<=[A-Z]{3}))\.(?= \d)"), ""),  # "year ending. 31.12.2025", "e-HRMS. 2.0"
     # "deputation.basis" (a web address's "igotkarmayogi.gov.in" is kept)
