@@ -98,6 +98,8 @@ class Delivery(db.Model):  # type: ignore[name-defined,misc]
         # without reading the many sent, and the last minute's sent; the day it went out.
         sa.Index("ix_delivery_endorsement_status", "endorsement_id", "status", "sent_at", "recipient_id"),
         sa.Index("ix_delivery_endorsement_created", "endorsement_id", "created_at"),
+        # The copies to offices, counted by status beside a letter's many officers' emails without reading them.
+        sa.Index("ix_delivery_endorsement_kind", "endorsement_id", "kind", "status"),
         # A recipient's emails in order, with their status: which is the latest, whether one got through.
         sa.Index("ix_delivery_recipient_latest", "recipient_id", "id", "status"),
     )
