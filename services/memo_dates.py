@@ -21,11 +21,11 @@ ACCENTS = {
     if unicodedata.normalize("NFKD", chr(code))[0].isascii() and unicodedata.normalize("NFKD", chr(code))[0].isalpha()
 }
 
-# "No.", "F.No.", "O.M. No.", "D.O.No.", "File No.", "Memo No.", OCR's "N0." and "No ,"; Hindi "सं." and "फा.सं.".
+# "No.", "F.No.", "O.M. No.", "D.O.No.", "File No.", "Memo No.", OCR's "N0.", "Nq." and "No ,"; Hindi "सं." and "फा.सं.".
 # A capital before the label is a scan's speck ("RNo."), so only a small letter rules a match out ("Techno.").
 REF_LABEL = re.compile(
     r"(?<![a-z])(?:(?:F(?:ile)?|e-?File|O\s?\.?\s?M|D\s?\.?\s?O|U\s?\.?\s?O|Memo|Letter|Endst)\s?\.?\s{0,2})?"
-    r"N[oO0a6](?:\s{0,2}[.,:;]{1,2}|\s)\s{0,2}[:.\-–]?\s{0,2}['‘’]?"
+    r"N[oO0a6q](?:\s{0,2}[.,:;]{1,2}|\s)\s{0,2}[:.\-–]?\s{0,2}['‘’]?"
     r"|(?:फा\s?\.?\s?)?सं\s?\.\s{0,2}|संख्या\s{0,2}[:.]?\s{0,2}"
 )
 # The number: one token (spaces next to a slash forgiven, for OCR), then "Part(1)", "(APAR)", "(Vol II-Pt.)"...
@@ -190,9 +190,10 @@ def _mend_number_line(line: str) -> str:
 
 def _mend_ocr(value: str, after: str) -> str:
     """A scanned number mended by what follows it on its line (`after`): an abbreviation's full stop that OCR read as
-    a colon or comma ("54-7/2025-Acad:" is "Acad."), a Roman numeral's stroke read as "]"; its series letter read as
-    a digit; then _mend_roman."""
-    if after in ":;," and after and _ABBREVIATION_END.search(value + "."):
+    a colon or comma ("54-7/2025-Acad:" is "Acad.") or lost, a Roman numeral's stroke read as "]"; its series letter
+    read as a digit; then _mend_roman."""
+    # ...or lost altogether at the end of its line or before "Dated" ("1/31/8/2021-Cab" is "Cab.").
+    if after in ":;, " and _ABBREVIATION_END.search(value + "."):
         value += "."
     # A Roman numeral's last stroke read as a bracket or bar ("Estt.A-II]" for "Estt.A-III").
     if after in "]|" and after and re.search(r"[.\-]I{1,3}$", value):

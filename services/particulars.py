@@ -64,6 +64,8 @@ _BODY = re.compile(
 SUBJECT_LINES = 6
 WRAPPED_CHARS = 45
 _SALUTATION = re.compile(r"[.,'‘’*_\-\s]{0,3}(?:Sir|Madam|Dear|Respected|My dear)\b")
+# Marks before a line's first letter or digit: a scan's specks, a quote.
+_LEADING_MARKS = re.compile(r"[^A-Za-z0-9\u0900-\u097f\n]{0,4}")
 _BARE_SUBJECT = re.compile(r"[^A-Za-z0-9\u0900-\u097f]{0,3}(?:Subject|SUBJECT)\s")
 # Lines that follow a subject but are not part of it: references, headings, a numbered paragraph.
 _SUBJECT_STOP = re.compile(
@@ -130,7 +132,7 @@ _OCR_SUBJECT_MENDS = (
     ),  # "of-the" ("state-of-the-art" kept)
     (re.compile(r"\b(All|The|and|for|the)\.(?= [A-Za-z])"), r"\1"),
     (re.compile(r"(?<!\S)-(?=[a-z]{2})"), ""),  # "monitoring of -the": a speck before a small word
-    (re.compile(r"\b(of|the|and|for|to|in|on|by|with|from)-(?= )"), r"\1"),  # "Conduct of- Civil Services"
+    (re.compile(r"\b(of|the|and|for|to|in|on|by|with|from)[-:;](?= )"), r"\1"),  # "Conduct of- Civil", "of: Medical"
     (re.compile(r"(?<=\))\.(?= [a-z])"), ""),  # "(Phase-IV). for IAS officers"
     (re.compile(r"(?<=\d):(?=\d\b)"), "."),  # "Campaign 4:0"
     (re.compile(r"[{\[](?=[A-Za-z0-9.\-]{1,12}\))"), "("),  # "{IPR)"
@@ -160,8 +162,8 @@ _OCR_SUBJECT_MENDS = (
 # OCR cannot tell a curly quote from a straight one either; a read subject takes the plain form, which every
 # search, email header and spreadsheet handles alike.
 _CURLY_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
-# A scan's "reg." whose stop was lost, doubled or read as a colon, or with a speck after it ("reg: 4").
-_UNFINISHED_REG = re.compile(r"\breg[.:;,]{0,3}(?:\s\W{0,2}\d?)?$")
+# A scan's "reg." whose stop was lost, doubled or read as a colon, or with a speck after it ("reg: 4", "reg.'").
+_UNFINISHED_REG = re.compile(r"\breg[.:;,'’]{0,3}(?:\s\W{0,2}\d?)?$")
 _LOOSE_ENDS = re.compile(r"^[^\w(\"“‘']+|[\s\-–—:;,]+$")
 
 
@@ -305,7 +307,9 @@ def _subject(lines: list[str], ocr: bool) -> tuple[int | None, Reading | None]:
             continue
         first = index if first is None else first
         text, finished = _subject_text(lines, index, start)
-        if ocr and _SUBJECT_ENGLISH.match(line, start - len(line[:start].lstrip())):
+        # The English label first on its line, after any specks ("‘Subject (CSMOP), ..."): a garbled Hindi one may
+        # have sat above it beside the subject's first line.
+        if ocr and _SUBJECT_ENGLISH.match(line, _first_letter(line)):
             text = _stacked_above(lines, index) + " " + text
         text = _tidy(text, ocr)
         if text and _latin(text):
@@ -325,8 +329,14 @@ def _stacked_above(lines: list[str], at: int) -> str:
     slash = above.find("/", 0, 14)
     specks = _LEADING_SPECKS.match(above)
     rest = above[slash + 1 :].lstrip() if slash >= 0 else above[specks.end() :] if specks else above
+    # A subject whose label's line goes on mid-phrase ("Subject (CSMOP), 2022 – ...") began above, though its words
+    # may look like an office's ("Central Secretariat Manual of Office Procedure"); a number or a date never begins it.
+    below = lines[at][_subject_label(lines[at]) or 0 :].lstrip()
+    continues = below[:1] == "(" or below[:1].islower()
+    dated = bool(REF_LABEL.search(rest) or DATE_LABEL.search(rest) or any(True for _ in dates(rest)))
+    furniture = dated if continues else _is_furniture(rest)
     # Only a garbled label leaves specks before the words; a clean line above is an addressee or a heading.
-    if rest == above or not _latin(rest) or _subject_label(rest) is not None or _is_furniture(rest):
+    if rest == above or not _latin(rest) or _subject_label(rest) is not None or furniture:
         return ""
     # The slash of "विषय /" right above, with nothing Latin before it, is the label's (a heading's "परिपत्र / CIRCULAR"
     # is not); with any other slash the line must read unfinished.
@@ -336,10 +346,15 @@ def _stacked_above(lines: list[str], at: int) -> str:
     return rest if label or unfinished else ""
 
 
+def _first_letter(line: str) -> int:
+    """Where a line's first letter or digit is, past any specks or quote before it (at most four)."""
+    marks = _LEADING_MARKS.match(line)
+    return marks.end() if marks else 0
+
+
 def _subject_label(line: str) -> int | None:
     """Where the subject begins on a line labelled "Subject:", "Sub.:-", "विषय / Subject:"...; None if unlabelled."""
-    at = re.match(r"[^A-Za-z0-9\u0900-\u097f\n]{0,4}", line)
-    start = at.end() if at else 0
+    start = _first_letter(line)
     hindi = _SUBJECT_HINDI.match(line, start)
     label = hindi or _HINDI_WORD.match(line, start) or _GARBLED_HINDI_WORD.match(line, start)
     english = _SUBJECT_ENGLISH.match(line, label.end() if label else start)

@@ -800,6 +800,8 @@ def test_an_accented_month_is_read():
         ("Sub: Transfer of Medical Officers.(HCMS)", "Transfer of Medical Officers (HCMS)"),
         ("Sub: Completion of mandatory coursés on iGOT", "Completion of mandatory courses on iGOT"),
         ("Sub: Conduct of- Civil Services", "Conduct of Civil Services"),
+        ("Sub: Posting and transfer of: Medical Officers", "Posting and transfer of Medical Officers"),
+        ("Sub: Attendance System (AEBAS) – reg.'", "Attendance System (AEBAS) – reg."),
         ("Sub: Programme (Phase-IV). for IAS officers", "Programme (Phase-IV) for IAS officers"),
         ("Sub: Nationwide Campaign 4:0", "Nationwide Campaign 4.0"),
         ("Sub: Property Returns {IPR) for the year", "Property Returns (IPR) for the year"),
@@ -931,6 +933,26 @@ def test_a_scanned_subject_beside_stacked_labels_keeps_its_first_line(lines, sub
 def test_a_misread_i_am_directed_ends_a_scanned_subject(body):
     page = f"No. 1/2/2024-X\nSubject: Withdrawal of O.M. dated 12.08.2019 for empanelment\n\n{body} a reference"
     assert suggest([page], ocr_pages=[0])["subject"].value == "Withdrawal of O.M. dated 12.08.2019 for empanelment"
+
+
+def test_a_scanned_subject_beside_stacked_labels_may_begin_with_words_like_an_offices():
+    page = (
+        "F.No. 9/22/2022-AR\nDated: 04.09.2024\nfi Central Secretariat Manual of Office Procedure\n"
+        "‘Subject (CSMOP), 2022 – adoption of e-Office for all files\nAttention is invited"
+    )
+    found = suggest([page], ocr_pages=[0])
+    assert (
+        found["subject"].value
+        == "Central Secretariat Manual of Office Procedure (CSMOP), 2022 – adoption of e-Office for all files"
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "number"), [("No. 1/31/8/2021-Cab", "1/31/8/2021-Cab."), ("& Nq.19-5/2024-Acad.", "19-5/2024-Acad.")]
+)
+def test_a_scanned_numbers_lost_abbreviation_stop_and_misread_label_are_mended(line, number):
+    found = suggest([f"Cabinet Secretariat\n{line}\nDated: 04.09.2024\nSubject: X"], ocr_pages=[0])
+    assert found["reference_no"].value == number
 
 
 def test_a_scanned_subjects_first_line_is_as_wide_as_printed_label_and_all():
