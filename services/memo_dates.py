@@ -38,9 +38,13 @@ _REF_VALUE = re.compile(
 _ABBREVIATION_END = re.compile(r"(?<![A-Za-z])[A-Z][a-z]{1,6}\.$")
 # An e-Office computer number printed alone on a line, with no label.
 _BARE_REF = re.compile(r"[A-Z][A-Za-z0-9\-]{1,30}(?:/[A-Za-z0-9\-.]{1,20}){3,8}")
-# A scan's "No." lost to a speck ("0. 22/3/2025-CS.I (APAR)", "- 8/24/2023-AR"): a file number opening a heading line,
-# with only specks or a label's remnant before it, in the "NUMBERS/YEAR-SECTION" form no date or phone number has.
-_LABEL_LOST = re.compile(r"[^A-Za-z0-9\s]{0,2}\s?(?:[0-9ON][.,:]\s{0,2})?(?=\d)")
+# A scan's "No." lost to a speck ("0. 22/3/2025-CS.I (APAR)", "- 8/24/2023-AR", "F. 1७०. 25-3/2020-Acad."): a file
+# number opening a heading line, with only specks or a label's remnant before it, in the "NUMBERS/YEAR-SECTION" form
+# no date or phone number has; perhaps with its date after it.
+_LABEL_LOST = re.compile(
+    r"[^A-Za-z0-9\s]{0,2}\s?(?:[0-9ON][.,:]\s{0,2}|F\.?\s{0,2}[^\sA-Za-z]{1,3}[.,:]\s{0,2})?(?=\d)"
+)
+_DATED_AFTER = re.compile(r"\s{1,4}(?:Dated|Date|dated)\b.*$")
 _FILE_NUMBER = re.compile(r"\d[\w\-.()]{0,20}(?:/[\w\-.()]{1,20}){0,4}/(?:19|20)\d\d-[A-Za-z]")
 # A scanned heading's line mended before its number is read: OCR sets a space inside a number after a narrow "1"
 # ("21011/1 1/2020", "K-2101 1/7/2021", "/201 6-5H5") and after the stop before a Roman numeral ("IS. II"), and
@@ -56,11 +60,14 @@ _SERIES_AS_DIGIT = re.compile(r"^1-(?=\d{5}/)")
 # Words before a label that make the number someone else's: "vide O.M. No.", "this Department's No.", "Tel. No.",
 # and a receipt stamp's "Diary No." (the number the receiving office gave, never the memo's; its "D" often lost to
 # the stamp's ink: "piary No.").
+_STAMP_WORDS = r"\w?iary|dy|receipt|inward"
 CITED_BEFORE = re.compile(
     r"(?:\b(?:vide|even|ref|reference|referred|refer|continuation|under|in|of|this|our|your|its|letter|with|see"
-    r"|and|to|tel|tele|phone|fax|mobile|room|page|\w?iary|dy|receipt|inward)|['’]s)\W{0,4}$",
+    r"|and|to|tel|tele|phone|fax|mobile|room|page|" + _STAMP_WORDS + r")|['’]s)\W{0,4}$",
     re.IGNORECASE,
 )
+_STAMP_BEFORE = re.compile(rf"\b(?:{_STAMP_WORDS})\W{{0,4}}$", re.IGNORECASE)
+_LETTER_LABEL = re.compile(r"(?:F(?:ile)?|e-?File|O\s?\.?\s?M|D\s?\.?\s?O|U\s?\.?\s?O|Memo|Letter)\b")
 # In the part of a number after its year, letters are expected: OCR's "E.1(B)", "A-IIi", "CS.1I" are Roman numerals.
 _YEAR_SUFFIX = re.compile(r"/(?:19|20)\d\d-")
 _OCR_ROMAN = re.compile(r"(?<=[A-Za-z][.\-])[1Il|i]{1,4}(?=[VX]?(?![A-Za-z0-9]))")
@@ -136,9 +143,10 @@ def _unlabelled(head: list[str]) -> Reading | None:
     """A scanned number whose label OCR lost, alone on its heading line; a weaker guess than a labelled one."""
     for line in head:
         lost = _LABEL_LOST.match(line)
+        line = _DATED_AFTER.sub("", line)
         found = _REF_VALUE.fullmatch(line.rstrip(" .,;:|'_-"), lost.end()) if lost else None
         if found and _FILE_NUMBER.match(found.group()):
-            return _mend_roman(_clean_ref(found.group())), 0.6
+            return _mend_ocr(_clean_ref(found.group()), ""), 0.6
     return None
 
 
@@ -163,8 +171,11 @@ def labelled_refs(line: str) -> Iterator[tuple[int, int, str, bool]]:
             continue
         value = _clean_ref(found.group())
         if "/" in value and re.search(r"\d", value):
-            cited = bool(CITED_BEFORE.search(line[max(0, label.start() - 40) : label.start()]))
-            yield label.start(), found.end(), value, cited
+            before = line[max(0, label.start() - 40) : label.start()]
+            # A receipt stamp beside the number on a scan's line ("RECEIPT D.O. No. 5/3/2020-Trg.") numbers nothing
+            # but a bare "No." of its own: a letter's "D.O. No." or "F. No." is the letter's.
+            stamped = _STAMP_BEFORE.search(before) and _LETTER_LABEL.match(label.group())
+            yield label.start(), found.end(), value, bool(CITED_BEFORE.search(before)) and not stamped
 
 
 def _clean_ref(value: str) -> str:

@@ -135,6 +135,10 @@ _OCR_SUBJECT_MENDS = (
     (re.compile(r"\b(of|the|and|for|to|in|on|by|with|from)[-:;](?= )"), r"\1"),  # "Conduct of- Civil", "of: Medical"
     (re.compile(r"(?<=\))\.(?= [a-z])"), ""),  # "(Phase-IV). for IAS officers"
     (re.compile(r"(?<=\d):(?=\d\b)"), "."),  # "Campaign 4:0"
+    (re.compile(r"(?<=[a-z]{3}):(?= \d)"), ""),  # "for the reporting period: 2025-26"
+    (re.compile(r"\bO\.M[:;,](?= )"), "O.M."),  # "withdrawal of O.M: dated"
+    (re.compile(r"(?<=\bdated)[.:,;](?=\d)"), " "),  # "dated.12.08.2019"
+    (re.compile(r"(?<=[a-z]) 8 (?=[A-Z])"), " – "),  # "employees 8 Revised rates": the dash read as an 8
     (re.compile(r"[{\[](?=[A-Za-z0-9.\-]{1,12}\))"), "("),  # "{IPR)"
     (re.compile(r"(?<=[a-z]{2})[.:](?=\()| :(?=\()"), " "),  # "Officers.(HCMS)", "Services :(Preliminary)"
     (re.compile(r"(?:(?<=[a-z]{4})|(?<=[A-Z]{3}))\.(?= \d)"), ""),  # "year ending. 31.12.2025", "e-HRMS. 2.0"
@@ -466,7 +470,7 @@ def _tidy(text: str, ocr: bool) -> str:
         text = re.sub(r'(?<!\S)"(?=[a-z])', "", text) if text.count('"') % 2 else text
         # ...and so is a lone single quote before a small word or a bracket ("Committees' for", "the' offices"), or
         # after a word a possessive's could not follow ("Central' Government"; "Pensioners' Welfare" is kept).
-        text = re.sub(r"(?<=[a-z])'(?= [a-z(])|(?<=[a-rt-z])'(?= )", "", text) if text.count("'") % 2 else text
+        text = re.sub(r"(?<=[a-z])'(?= [a-z(]|$)|(?<=[a-rt-z])'(?= )", "", text) if text.count("'") % 2 else text
         for pattern, mend in _OCR_SUBJECT_MENDS:
             text = pattern.sub(mend, text)
         return _UNFINISHED_REG.sub("reg.", _LOOSE_ENDS.sub("", text.strip()))

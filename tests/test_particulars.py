@@ -801,6 +801,13 @@ def test_an_accented_month_is_read():
         ("Sub: Completion of mandatory coursés on iGOT", "Completion of mandatory courses on iGOT"),
         ("Sub: Conduct of- Civil Services", "Conduct of Civil Services"),
         ("Sub: Posting and transfer of: Medical Officers", "Posting and transfer of Medical Officers"),
+        ("Sub: Reports for the reporting period: 2025-26", "Reports for the reporting period 2025-26"),
+        ("Sub: Withdrawal of O.M: dated.12.08.2019", "Withdrawal of O.M. dated 12.08.2019"),
+        (
+            "Sub: Allowance to Central Government employees 8 Revised rates",
+            "Allowance to Central Government employees – Revised rates",
+        ),
+        ("Sub: Vigilance Clearance for empanelment'", "Vigilance Clearance for empanelment"),
         ("Sub: Attendance System (AEBAS) – reg.'", "Attendance System (AEBAS) – reg."),
         ("Sub: Programme (Phase-IV). for IAS officers", "Programme (Phase-IV) for IAS officers"),
         ("Sub: Nationwide Campaign 4:0", "Nationwide Campaign 4.0"),
@@ -948,7 +955,14 @@ def test_a_scanned_subject_beside_stacked_labels_may_begin_with_words_like_an_of
 
 
 @pytest.mark.parametrize(
-    ("line", "number"), [("No. 1/31/8/2021-Cab", "1/31/8/2021-Cab."), ("& Nq.19-5/2024-Acad.", "19-5/2024-Acad.")]
+    ("line", "number"),
+    [
+        ("No. 1/31/8/2021-Cab", "1/31/8/2021-Cab."),
+        ("& Nq.19-5/2024-Acad.", "19-5/2024-Acad."),
+        ("F. 1७०. 25-3/2020-Acad.", "25-3/2020-Acad."),  # "No." read as Devanagari digits
+        ("26-5/2021-SPG (Vol II-Pt.) Dated the 4th September, 2022", "26-5/2021-SPG (Vol II-Pt.)"),
+        ("Debasish Chakraborty RECEIPT D.O. No. 5/3/2020-Trg.", "5/3/2020-Trg."),  # a stamp beside, not before
+    ],
 )
 def test_a_scanned_numbers_lost_abbreviation_stop_and_misread_label_are_mended(line, number):
     found = suggest([f"Cabinet Secretariat\n{line}\nDated: 04.09.2024\nSubject: X"], ocr_pages=[0])
