@@ -14,6 +14,7 @@ what was expected, what was got and how sure the suggestion was. --json prints t
 """
 
 import argparse
+import hashlib
 import json
 import statistics
 import sys
@@ -193,8 +194,13 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = parser.parse_args()
     results: dict[str, list[dict]] = {kind: [] for kind in KINDS}
+    seen: set[str] = set()  # each corpus carries the founding samples: pooled, they are measured once
     for folder in args.folders:
         for kind, path, truth in corpus(folder):
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            if digest in seen:
+                continue
+            seen.add(digest)
             row = {**measure(path, truth), "path": str(path), "corpus": folder.name}
             row["file"] = f"{folder.name}/{path.name}" if len(args.folders) > 1 else path.name
             results[kind].append(row)
