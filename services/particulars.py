@@ -130,7 +130,7 @@ _OCR_SUBJECT_MENDS = (
         re.compile(r"(?<![\w-])(of|for|and|in|on|to|by|with|from)-(?=the\b)"),
         r"\1 ",
     ),  # "of-the" ("state-of-the-art" kept)
-    (re.compile(r"\b(All|The|and|for|the)\.(?= [A-Za-z])"), r"\1"),
+    (re.compile(r"\b(All|The|and|for|the)\.(?= [A-Za-z])"), r"\1"),  # "All. India", too short for _STRAY_STOP
     (re.compile(r"(?<!\S)-(?=[a-z]{2})"), ""),  # "monitoring of -the": a speck before a small word
     (re.compile(r"\b(of|the|and|for|to|in|on|by|with|from)[-:;](?= )"), r"\1"),  # "Conduct of- Civil", "of: Medical"
     (re.compile(r"(?<=\))\.(?= [a-z])"), ""),  # "(Phase-IV). for IAS officers"
@@ -145,10 +145,7 @@ _OCR_SUBJECT_MENDS = (
     # "deputation.basis" (a web address's "igotkarmayogi.gov.in" is kept)
     (re.compile(r"(?<=[a-z]{3})\.(?!(?:gov|nic|org|com|net|in)\b)(?=[a-z]{3})"), " "),
     (re.compile(r"(?<=\bregarding)\s+\d\W*$"), ""),  # "– clarification regarding 2"
-    (
-        re.compile(r"(?<= )\d (?=(?:19|20)\d\d\b)"),
-        "",
-    ),  # "for the year 5 2026-27": a speck before a year  # "All. India", too short for _STRAY_STOP
+    (re.compile(r"(?<= )\d (?=(?:19|20)\d\d\b)"), ""),  # "for the year 5 2026-27": a speck before a year
     (re.compile(r"(?:(?<=\d{4})|(?<=\"))\.(?= [-–—] )"), ""),  # "2026. – deployment", 'posts". – maximum'
     # "Services.and" (a web address's ".gov.in" is kept)
     (re.compile(r"(?<=[a-z]{2})(?<!gov)(?<!nic)[.,](?=(?:and|of|the|for|to|in|on|by|with|from)\b)"), " "),
