@@ -159,6 +159,19 @@ def test_answers_by_day_follow_each_officers_first_answer_in_office_time(app: Fl
         assert Counter({d: n for d, n, _ in utc if n}) == Counter(at.date() for at in first.values())
 
 
+def test_an_answer_in_the_last_instant_of_an_office_day_counts_on_that_day(app: Flask):
+    endorsement_id = mixed_letter(app, 5, 1)
+    with app.app_context():
+        db.session.execute(sa.update(Recipient).values(first_answered_at=None))
+        last_instant = datetime(2026, 11, 2, 18, 29, 59, 999_999, tzinfo=UTC)  # 23:59:59.999999 in India
+        recipient = db.session.scalars(sa.select(Recipient).where(Recipient.endorsement_id == endorsement_id)).first()
+        assert recipient is not None
+        recipient.first_answered_at = last_instant
+        db.session.commit()
+        timeline = tracking.answers_by_day(db.session, endorsement_id, INDIA, date(2026, 11, 3))
+        assert {day: n for day, n, _ in timeline if n} == {date(2026, 11, 2): 1}
+
+
 def test_answers_by_day_before_any_email_is_empty(app: Flask):
     endorsement_id = issue_letter(app)
     with app.app_context():
