@@ -78,13 +78,15 @@ _LABEL_WORD_END = re.compile(r"(?<![A-Za-z])(?:O\.?\s?M|D\.?\s?O|File|Memo|Lette
 _DO_LETTER = re.compile(r"(?<![A-Za-z])D\s?\.\s?O\s?\.?\s{0,2}(?:N[oO0]|letter)", re.IGNORECASE)
 _CONNECTIVE_END = re.compile(r"(?:\b(?:and|of|for|the|to|in|on|by|with|from)|&|,)$", re.IGNORECASE)
 
+# An office named by words before its kind ("Union Public Service Commission", "National Academy of ...").
+_NAMED_BEFORE_KEYWORD = re.compile(r"(?:[A-Z][A-Za-z]{0,20}\s){1,5}(?i:secretariat|commission|academy|institute)\b")
 # (pattern, rank): the more specific the office, the higher; the Department wins over its Ministry.
 _OFFICES = (
     (re.compile(r"(?:de[pq][a-z]{2,6}n[tl]|deptt?\.)\s{1,2}of\b", re.IGNORECASE), 5),
     (re.compile(r"[A-Z][A-Za-z&'.]{0,30}(?:\s(?:[A-Z][A-Za-z&'.]{0,30}|and|of|&)){0,6}\s(?i:Department)\b"), 5),
     (re.compile(r"m[il1]n[il1]s[tl]ry\s{1,2}of\b", re.IGNORECASE), 4),
     (re.compile(r"(?i:cabinet\.?\s{1,2}secretariat|office of\b|directorate\b)"), 4),
-    (re.compile(r"(?:[A-Z][A-Za-z]{0,20}\s){1,5}(?i:secretariat|commission|academy|institute)\b"), 4),
+    (_NAMED_BEFORE_KEYWORD, 4),
     (re.compile(r"\(?[A-Z][A-Za-z&.\- ]{0,40}\b(?i:division|wing)\)?$"), 2),
     (re.compile(r"gov(?:ernmen)?t\.?\s{1,2}of\s{1,2}(?!india)[a-z]", re.IGNORECASE), 1),
 )
@@ -105,6 +107,9 @@ _NAME_PAIR = re.compile(r"(?:[A-Z][a-z'’]{1,25}\s){1,3}(?:and|&)\s[A-Z][a-z'�
 # Specks OCR puts before a line's first word: "2 ‘Union ...", "a _ Department of".
 _LEADING_SPECKS = re.compile(r"[^A-Za-z(]{0,8}(?:[a-z]{1,2}[^A-Za-z(]{1,8}){0,2}(?=[A-Z(])")
 # ...or capitals ("ESE Department of Expenditure"): nothing is printed before "Department of" in an office's name.
+# ("Department of ..." is a whole name from its first word; "Academy of Administration" is not.)
+_KEYWORD_FIRST = re.compile(r"(?:Department(?!\s+of\b)|Academy|Commission|Secretariat|Institute)\b")
+_RUN_TOGETHER = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z]{2})")
 _CAPITAL_SPECKS = re.compile(r"[A-Z]{1,3}\s(?=(?:Department|Ministry|Government)\s{1,2}of\b)")
 _OFFICE_SURE = {5: 0.92, 4: 0.9, 3: 0.8, 2: 0.75, 1: 0.6}
 _LETTERHEAD = re.compile(r"(?:gov(?:ernmen)?t\.?|m[il1]n[il1]s[tl]ry|de[pq][a-z]{2,6}n[tl])\s{1,2}of\b", re.IGNORECASE)
@@ -224,7 +229,7 @@ def _office(head: list[str], ocr: bool) -> Reading | None:
     lines = list(_outside_addressees(head))
     for index, line in enumerate(lines):
         for cell in line.split("\t"):
-            english = _english(cell)
+            english = _with_name_above(_english(cell), lines[index - 1] if index else "")
             found = _office_in(english)
             if found and (best is None or found[0] > best[0]):
                 # A name wrapped in a letterhead column goes on below; a laid-out row's cell does not.
@@ -237,14 +242,30 @@ def _office(head: list[str], ocr: bool) -> Reading | None:
     return value, _OFFICE_SURE[rank] * (ODD_FACTOR if len(value) > 100 else 1.0)
 
 
+def _with_name_above(english: str, above: str) -> str:
+    """A line begun by an office's last word ("Department", "Academy of Administration") with the first words of
+    its name from the line above, where a letterhead column wrapped them ("General Administration" / "Department")."""
+    if not (_KEYWORD_FIRST.match(english) or _NAMED_BEFORE_KEYWORD.match(english)) or "\t" in above:
+        return english
+    first = _english(above)
+    if not _NAME_REST.fullmatch(first) or _office_in(first) or _LETTERHEAD.match(first) or _FURNITURE.search(first):
+        return english
+    return f"{first} {english}"
+
+
 def _continued(name: str, below: list[str]) -> str:
     """An office's name with the rest of it from the lines below, when it was cut ("Department of Personnel and" /
     "Training") or the next line is plainly more of it ("Department of Administrative" / "Reforms and Public ...")."""
     for line in below:
         rest = _english(line)
+        # "of Administration" after "... National Academy" is the rest of the name, whatever the line above ends in.
+        if re.fullmatch(r"of [A-Z][A-Za-z]{1,25}(?: [A-Z][A-Za-z]{1,25}){0,3}", line.strip()):
+            name = f"{name} {line.strip()}"
+            continue
         if "\t" in line or not _NAME_REST.fullmatch(rest) or _office_in(rest) or _LETTERHEAD.match(rest):
             break
-        if not (_CONNECTIVE_END.search(name) or _NAME_PAIR.fullmatch(rest)):
+        # Cut after a connective ("Personnel and") or a possessive ("Pensioners'"), or more of it ("Reforms and ...").
+        if not (_CONNECTIVE_END.search(name) or re.search(r"s['’]$", name) or _NAME_PAIR.fullmatch(rest)):
             break
         name = f"{name} {rest}"
     return name
@@ -288,11 +309,14 @@ def _english(text: str) -> str:
     without specks before its first word."""
     parts = _DEVANAGARI_RUN.split(text)
     english = max(parts, key=lambda part: len(re.findall(r"[A-Za-z]", part)))
-    english = english.strip(" /|:-–—,;*•·'\"`~_")
+    # Quotes at either end are specks, but for a possessive's ("Department of Pension & Pensioners'" / "Welfare").
+    english = re.sub(r"^['’‘]+|(?<!s)['’‘]+$", "", english.strip(' /|:-–—,;*•·"`~_'))
     specks = _LEADING_SPECKS.match(english)
     english = english[specks.end() :] if specks else english
     capitals = _CAPITAL_SPECKS.match(english)
-    return english[capitals.end() :] if capitals else english
+    english = english[capitals.end() :] if capitals else english
+    # A letterhead column's wrapped words run together in a text layer ("Union Public ServiceCommission").
+    return _RUN_TOGETHER.sub(" ", english)
 
 
 # Subject

@@ -625,6 +625,29 @@ def test_an_academy_is_an_issuing_office():
         ),
         ("Ministry of Home Affairs\nNorth Block\nNew Delhi", "Ministry of Home Affairs"),
         ("Department of Expenditure\nGovernment of India", "Department of Expenditure"),
+        # A text layer runs a column's wrapped words together.
+        ("संघ लोक सेवा आयोग Union Public ServiceCommission", "Union Public Service Commission"),
+        (
+            "Government of Haryana\nGeneral Administration\nDepartment\n(Services-I Branch)",
+            "General Administration Department",
+        ),
+        (
+            "Lal Bahadur Shastri\nNational Academy of\nAdministration\nF. No. 1/2/2024-Acad.",
+            "Lal Bahadur Shastri National Academy of Administration",
+        ),
+        (
+            "अकादमी / Lal Bahadur Shastri National Academy\nof Administration\nMussoorie – 248179",
+            "Lal Bahadur Shastri National Academy of Administration",
+        ),
+        (
+            "विभाग / Department of Pension & Pensioners'\nWelfare\n3rd Floor, Lok Nayak Bhawan",
+            "Department of Pension & Pensioners' Welfare",
+        ),
+        (
+            "Ministry of Personnel, Public\nGrievances and Pensions\nDepartment of Personnel & Training",
+            "Department of Personnel & Training",
+        ),
+        ("Government of India\nCabinet Secretariat\nRashtrapati Bhawan", "Cabinet Secretariat"),
     ],
 )
 def test_an_office_wrapped_in_the_letterhead_is_joined_whole(letterhead, office):
