@@ -229,7 +229,7 @@ def _office(head: list[str], ocr: bool) -> Reading | None:
     lines = list(_outside_addressees(head))
     for index, line in enumerate(lines):
         for cell in line.split("\t"):
-            english = _with_name_above(_english(cell), lines[index - 1] if index else "")
+            english = _with_name_above(_english(cell), lines[max(0, index - 3) : index])
             found = _office_in(english)
             if found and (best is None or found[0] > best[0]):
                 # A name wrapped in a letterhead column goes on below; a laid-out row's cell does not.
@@ -242,12 +242,16 @@ def _office(head: list[str], ocr: bool) -> Reading | None:
     return value, _OFFICE_SURE[rank] * (ODD_FACTOR if len(value) > 100 else 1.0)
 
 
-def _with_name_above(english: str, above: str) -> str:
+def _with_name_above(english: str, above: list[str]) -> str:
     """A line begun by an office's last word ("Department", "Academy of Administration") with the first words of
-    its name from the line above, where a letterhead column wrapped them ("General Administration" / "Department")."""
-    if not (_KEYWORD_FIRST.match(english) or _NAMED_BEFORE_KEYWORD.match(english)) or "\t" in above:
+    its name from the line above, where a letterhead column wrapped them ("General Administration" / "Department");
+    on a scan, blank lines or the Hindi column's may come between ("Union Public Service" / "" / "Commission")."""
+    if not (_KEYWORD_FIRST.match(english) or _NAMED_BEFORE_KEYWORD.match(english)):
         return english
-    first = _english(above)
+    latin = [line for line in above if re.search(r"[A-Za-z]{2}", _english(line))]
+    if not latin or "\t" in latin[-1]:
+        return english
+    first = _english(latin[-1])
     if not _NAME_REST.fullmatch(first) or _office_in(first) or _LETTERHEAD.match(first) or _FURNITURE.search(first):
         return english
     return f"{first} {english}"
@@ -258,8 +262,9 @@ def _continued(name: str, below: list[str]) -> str:
     "Training") or the next line is plainly more of it ("Department of Administrative" / "Reforms and Public ...")."""
     for line in below:
         rest = _english(line)
-        # "of Administration" after "... National Academy" is the rest of the name, whatever the line above ends in.
-        if re.fullmatch(r"of [A-Z][A-Za-z]{1,25}(?: [A-Z][A-Za-z]{1,25}){0,3}", line.strip()):
+        # "of Administration" after "... National Academy", "and Public Grievances" after "... Reforms": the rest of
+        # the name, whatever the line above ends in.
+        if re.fullmatch(r"(?:of|and|&) [A-Z][A-Za-z]{1,25}(?: [A-Z][A-Za-z]{1,25}){0,3}", line.strip()):
             name = f"{name} {line.strip()}"
             continue
         if "\t" in line or not _NAME_REST.fullmatch(rest) or _office_in(rest) or _LETTERHEAD.match(rest):

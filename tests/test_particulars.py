@@ -648,6 +648,12 @@ def test_an_academy_is_an_issuing_office():
             "Department of Personnel & Training",
         ),
         ("Government of India\nCabinet Secretariat\nRashtrapati Bhawan", "Cabinet Secretariat"),
+        (
+            "Department of Administrative Reforms\nand Public Grievances\nSardar Patel Bhavan",
+            "Department of Administrative Reforms and Public Grievances",
+        ),
+        # A scan sets the Hindi column's words and blank lines between the English column's.
+        ("घ लोक सेवा आयोग Union Public Service\nसंघ लोक सेवा आयोग 5\n\nCommission", "Union Public Service Commission"),
     ],
 )
 def test_an_office_wrapped_in_the_letterhead_is_joined_whole(letterhead, office):
