@@ -86,22 +86,7 @@ def circular_json(c: Circular) -> schemas.Circular:
 
 
 def officer_json(o: Officer) -> schemas.Officer:
-    return schemas.Officer(
-        id=o.id,
-        identity_no=o.identity_no,
-        name=o.name,
-        service=o.service,
-        cadre=o.cadre,
-        batch=o.batch,
-        designation=o.designation,
-        posting=o.posting,
-        sparrow_email=o.sparrow_email,
-        mobile=o.mobile,
-        igot_email=o.igot_email,
-        active=o.active,
-        email_bounced_at=o.email_bounced_at,
-        email_bounce_reason=o.email_bounce_reason,
-    )
+    return schemas.Officer.model_validate(o)
 
 
 def endorsement_json(e: Endorsement) -> schemas.Endorsement:

@@ -188,6 +188,9 @@ class Circular(BaseModel):
 
 
 class Officer(BaseModel):
+    # Every field is the roster entry's own column, read off the ORM object by pydantic.
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     identity_no: str | None
     name: str

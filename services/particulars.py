@@ -248,10 +248,11 @@ def _with_name_above(english: str, above: list[str]) -> str:
     on a scan, blank lines or the Hindi column's may come between ("Union Public Service" / "" / "Commission")."""
     if not (_KEYWORD_FIRST.match(english) or _NAMED_BEFORE_KEYWORD.match(english)):
         return english
-    latin = [line for line in above if re.search(r"[A-Za-z]{2}", _english(line))]
-    if not latin or "\t" in latin[-1]:
+    latin = [(line, _english(line)) for line in above]
+    latin = [(line, words) for line, words in latin if re.search(r"[A-Za-z]{2}", words)]
+    if not latin or "\t" in latin[-1][0]:
         return english
-    first = _english(latin[-1])
+    first = latin[-1][1]
     if not _NAME_REST.fullmatch(first) or _office_in(first) or _LETTERHEAD.match(first) or _FURNITURE.search(first):
         return english
     return f"{first} {english}"
