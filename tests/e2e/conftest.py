@@ -141,6 +141,28 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+def register_founding_memo(page: Page, pdf: Path, shots: tuple[str, ...], seconds: float = 5) -> None:
+    """Register DoPT's founding memo from `pdf` through the page: upload it, check the particulars read off it, add
+    the diary particulars. `shots` names a screenshot of the form filled in, and first, if two are named, one of
+    the page while it reads; `seconds` is how long the reading may take (a scan's OCR takes longer)."""
+    page.get_by_role("link", name="Register a circular").first.click()
+    page.get_by_label("Memo (PDF)").set_input_files(pdf)
+    page.get_by_role("button", name="Read the memo").click()
+    if len(shots) > 1:
+        shot(page, shots[0])
+    # The page shows a reading's progress and refreshes itself until the form is filled.
+    expect(page.get_by_role("heading", name="Particulars of the circular")).to_be_visible(timeout=seconds * 1000)
+    expect(page.get_by_label("Reference number")).to_have_value("T-28/27/2025-iGOT Part(1)")
+    expect(page.get_by_label("Dated")).to_have_value("2026-03-03")
+    expect(page.get_by_label("Issued by")).to_have_value("Department of Personnel and Training")
+    expect(page.get_by_label("Subject")).to_have_value(re.compile("Updation of Email ID on SPARROW"))
+    page.get_by_label("Diary number").fill("253/6")
+    page.get_by_label("Received on").fill("2026-03-05")
+    shot(page, shots[-1])
+    page.get_by_role("button", name="Register circular").click()
+    expect(page.get_by_text("Circular T-28/27/2025-iGOT Part(1) registered as diary 253/6.")).to_be_visible()
+
+
 def link_in(text: str, origin: str) -> str:
     """The officer's link in an email's text."""
     match = re.search(re.escape(origin) + r"/a/[A-Za-z0-9_\-]+", text)

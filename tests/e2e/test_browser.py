@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from models import Recipient, db
 from services import accounts, acknowledgements, jobs
 from tests.conftest import MEMO_FIELDS, SAMPLES, api_issue, make_user
-from tests.e2e.conftest import PHONE, Pages, link_in, shot
+from tests.e2e.conftest import PHONE, Pages, link_in, register_founding_memo, shot
 
 Login = Callable[[Page, str], None]
 SUBJECT = MEMO_FIELDS["subject"]
@@ -68,19 +68,7 @@ def test_staff_flow_on_a_desktop(pages: Pages, staff: Login, live_server: str):
     shot(page, "02-circulars-empty")
 
     # Register the circular: upload the PDF, check what was read, add the diary particulars.
-    page.get_by_role("link", name="Register a circular").first.click()
-    page.get_by_label("Memo (PDF)").set_input_files(SAMPLES / "dopt-igot-email-om.pdf")
-    page.get_by_role("button", name="Read the memo").click()
-    expect(page.get_by_role("heading", name="Particulars of the circular")).to_be_visible()
-    expect(page.get_by_label("Reference number")).to_have_value("T-28/27/2025-iGOT Part(1)")
-    expect(page.get_by_label("Dated")).to_have_value("2026-03-03")
-    expect(page.get_by_label("Issued by")).to_have_value("Department of Personnel and Training")
-    expect(page.get_by_label("Subject")).to_have_value(re.compile("Updation of Email ID on SPARROW"))
-    page.get_by_label("Diary number").fill("253/6")
-    page.get_by_label("Received on").fill("2026-03-05")
-    shot(page, "03-register-form")
-    page.get_by_role("button", name="Register circular").click()
-    expect(page.get_by_text("Circular T-28/27/2025-iGOT Part(1) registered as diary 253/6.")).to_be_visible()
+    register_founding_memo(page, SAMPLES / "dopt-igot-email-om.pdf", ("03-register-form",))
 
     # Import the roster.
     page.goto("/officers/import")

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from tests import igot_exports as igot
 from tests.conftest import SAMPLES, Inbox, needs_ocr, pdf_text
-from tests.e2e.conftest import PHONE, Pages, link_in, shot
+from tests.e2e.conftest import PHONE, Pages, link_in, register_founding_memo, shot
 from tests.e2e.test_browser import Login, no_horizontal_overflow
 
 
@@ -39,23 +39,6 @@ def excel_roster(folder: Path) -> Path:
     path = folder / "IAS officers.xlsx"
     book.save(path)
     return path
-
-
-def register_the_scan(page: Page) -> None:
-    page.get_by_role("link", name="Register a circular").first.click()
-    page.get_by_label("Memo (PDF)").set_input_files(SAMPLES / "dopt-igot-email-om-scanned.pdf")
-    page.get_by_role("button", name="Read the memo").click()
-    shot(page, "j01-reading-the-scan")
-    # The page shows the reading's progress and refreshes itself until the form is filled from the scan.
-    expect(page.get_by_role("heading", name="Particulars of the circular")).to_be_visible(timeout=60_000)
-    expect(page.get_by_label("Reference number")).to_have_value("T-28/27/2025-iGOT Part(1)")
-    expect(page.get_by_label("Dated")).to_have_value("2026-03-03")
-    expect(page.get_by_label("Subject")).to_have_value(re.compile("Updation of Email ID on SPARROW"))
-    page.get_by_label("Diary number").fill("253/6")
-    page.get_by_label("Received on").fill("2026-03-05")
-    shot(page, "j02-particulars-from-ocr")
-    page.get_by_role("button", name="Register circular").click()
-    expect(page.get_by_text(re.compile("registered as diary 253/6"))).to_be_visible()
 
 
 def import_the_roster(page: Page, workbook: Path) -> None:
@@ -117,7 +100,9 @@ def test_the_whole_journey(
     inbox, _ = smtp
     clerk = pages.new()
     staff(clerk, "clerk")
-    register_the_scan(clerk)
+    register_founding_memo(
+        clerk, SAMPLES / "dopt-igot-email-om-scanned.pdf", ("j01-reading-the-scan", "j02-particulars-from-ocr"), 60
+    )
     import_the_roster(clerk, excel_roster(tmp_path))
     letter = prepare_and_submit(clerk)
 
