@@ -8,6 +8,7 @@ from models.office import Office
 from models.reconciliation import ReconciledOfficer, Reconciliation
 from models.roster import Officer, OfficerEmail, normalise_email
 from models.staff import ApiToken, LinkPurpose, LoginThrottle, PasswordLink, Role, User
+from models.tally import Tally
 
 __all__ = [
     "Acknowledgement",
@@ -34,6 +35,7 @@ __all__ = [
     "Reconciliation",
     "Role",
     "SendingState",
+    "Tally",
     "User",
     "db",
     "normalise_email",

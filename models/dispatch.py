@@ -42,11 +42,12 @@ class Recipient(db.Model):  # type: ignore[name-defined,misc]
 
     __table_args__ = (
         sa.UniqueConstraint("endorsement_id", "officer_id"),
-        # A letter's counts by state and flag, with those answered by hand and resolved, read from the index alone.
+        # A letter's list of one state, or of those answered by hand (its counts are kept apart: models.tally).
         sa.Index("ix_recipient_endorsement_counts", "endorsement_id", "state", "flag", "recorded_by_id", "resolution"),
-        # A letter's list in name order, one page read from the index; its answers chart counted from another.
+        # A letter's list in name order, one page read from the index.
         sa.Index("ix_recipient_endorsement_name", "endorsement_id", "name", "id"),
-        sa.Index("ix_recipient_endorsement_answered", "endorsement_id", "first_answered_at"),
+        # Those whose latest email failed (or bounced), in name order.
+        sa.Index("ix_recipient_endorsement_email", "endorsement_id", "latest_email", "name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,6 +76,12 @@ class Recipient(db.Model):  # type: ignore[name-defined,misc]
     resolution: Mapped[str | None] = mapped_column(sa.String(32))
     resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     resolved_at: Mapped[datetime | None]
+    # What this officer's emails (the letter and reminders) add up to, kept by the database (models.tally) for the
+    # letter's counts: the latest one's status, and whether any got through, came back, or is on its way.
+    latest_email: Mapped[str | None] = mapped_column(sa.String(16))
+    reached: Mapped[bool] = mapped_column(server_default=sa.false())
+    bounced: Mapped[bool] = mapped_column(server_default=sa.false())
+    busy: Mapped[bool] = mapped_column(server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     endorsement: Mapped[Endorsement] = relationship()
@@ -94,12 +101,10 @@ class Delivery(db.Model):  # type: ignore[name-defined,misc]
         sa.UniqueConstraint("recipient_id", "kind", "round", name="uq_delivery_recipient_kind_round"),
         sa.UniqueConstraint("endorsement_id", "to_email", "kind", "round", name="uq_delivery_address_kind_round"),
         sa.Index("ix_delivery_due", "status", "next_attempt_at"),
-        # Following a letter up (services.tracking): its emails by status, the few failed or bounced found
-        # without reading the many sent, and the last minute's sent; the day it went out.
+        # A letter's emails by status: the few failed found to send again without reading the many sent, and
+        # the last minute's sent (services.tracking); the day it went out.
         sa.Index("ix_delivery_endorsement_status", "endorsement_id", "status", "sent_at", "recipient_id"),
         sa.Index("ix_delivery_endorsement_created", "endorsement_id", "created_at"),
-        # The copies to offices, counted by status beside a letter's many officers' emails without reading them.
-        sa.Index("ix_delivery_endorsement_kind", "endorsement_id", "kind", "status"),
         # A recipient's emails in order, with their status: which is the latest, whether one got through.
         sa.Index("ix_delivery_recipient_latest", "recipient_id", "id", "status"),
     )

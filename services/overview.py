@@ -1,14 +1,13 @@
 """The overview of every issued letter: how far each has got, against its deadline."""
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from models import PENDING, DbSession, Endorsement, Recipient
-from services import kinds
+from models import PENDING, DbSession, Endorsement
+from services import kinds, tracking
 
 
 @dataclass(frozen=True)
@@ -31,8 +30,8 @@ class Progress:
 
 
 def overview(session: DbSession, today: date, page: int = 1, per_page: int = 25) -> tuple[list[Progress], int]:
-    """One page of issued letters, newest first, each with its progress (one grouped query for the page), and
-    how many letters there are. A letter is overdue once its deadline has passed with officers still pending."""
+    """One page of issued letters, newest first, each with its progress (the page's running counts, in one query),
+    and how many letters there are. A letter is overdue once its deadline has passed with officers still pending."""
     issued = sa.select(Endorsement).where(Endorsement.issued_at.is_not(None))
     total = session.scalar(sa.select(sa.func.count()).select_from(issued.subquery())) or 0
     letters = session.scalars(
@@ -41,16 +40,10 @@ def overview(session: DbSession, today: date, page: int = 1, per_page: int = 25)
         .limit(per_page)
         .offset((max(page, 1) - 1) * per_page)
     ).all()
-    by_letter: dict[int, Counter[str]] = defaultdict(Counter)
-    for endorsement_id, state, n in session.execute(
-        sa.select(Recipient.endorsement_id, Recipient.state, sa.func.count())
-        .where(Recipient.endorsement_id.in_([e.id for e in letters]))
-        .group_by(Recipient.endorsement_id, Recipient.state)
-    ):
-        by_letter[endorsement_id][state] = n
+    by_letter = tracking.running_counts(session, [e.id for e in letters], "state")
     out = []
     for e in letters:
-        states, kind = by_letter[e.id], kinds.kind_of(e.ack_kind)
+        states, kind = by_letter[e.id]["state"], kinds.kind_of(e.ack_kind)
         recipients = sum(states.values())
         overdue = e.deadline is not None and e.deadline < today and states[PENDING] > 0
         compliant = sum(states[s] for s in kind.compliant)

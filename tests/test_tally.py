@@ -1,0 +1,78 @@
+"""A letter's running counts, kept by the database: right after any write (the ORM's or plain SQL), right once
+folded, right when counted from what was stored before the triggers, and written without waiting on a shared row."""
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from models import Delivery, Recipient, Tally, db
+from models.tally import FOLD_EVERY, counted_from_rows, dropped, statements
+from services import tracking
+from tests.conftest import _PG
+from tests.test_tracking import expected, mixed_letter
+
+
+def rows_of(endorsement_id: int) -> list[Tally]:
+    return list(db.session.scalars(sa.select(Tally).where(Tally.endorsement_id == endorsement_id)))
+
+
+def test_a_letters_rows_are_folded_into_sums_that_keep_its_counts(app: Flask):
+    endorsement_id = mixed_letter(app, 150, seed=7)
+    with app.app_context():
+        changes = db.session.scalar(sa.select(sa.func.max(Tally.id)))
+        rows = rows_of(endorsement_id)
+        assert changes > 2 * FOLD_EVERY
+        # Folded: the sums, and what came after the last fold (a fold falling on a sum waits for the next).
+        assert len(rows) < 2 * FOLD_EVERY + len({(r.counter, r.value) for r in rows if r.folded_upto})
+        assert any(r.folded_upto for r in rows)
+        assert tracking.counts(db.session, endorsement_id) == expected(endorsement_id)["counts"]
+
+
+def test_writes_that_bypass_the_orm_are_counted(app: Flask):
+    endorsement_id = mixed_letter(app, 20, seed=3)
+    with app.app_context():
+        db.session.execute(sa.update(Delivery).where(Delivery.recipient_id.is_not(None)).values(status="failed"))
+        db.session.execute(sa.update(Recipient).values(state="aligned", recorded_by_id=None))
+        db.session.commit()
+        counts = tracking.counts(db.session, endorsement_id)
+        assert counts == expected(endorsement_id)["counts"]
+        assert counts["failed"] == counts["recipients"] == counts["aligned"] == 20
+        assert counts["sent"] == counts["queued"] == counts["pending"] == 0
+
+
+def test_counting_what_was_stored_gives_what_the_triggers_kept(app: Flask):
+    """Migration 0017 counts a database's letters once, before its triggers exist."""
+    endorsement_id = mixed_letter(app, 30, seed=5)
+    with app.app_context():
+        want = tracking.counts(db.session, endorsement_id)
+        assert want == expected(endorsement_id)["counts"]
+        # As before the migration: no triggers, no counts, and nothing added up on the recipients.
+        dialect = db.engine.dialect
+        for statement in dropped(dialect):
+            db.session.execute(sa.text(statement))
+        db.session.execute(sa.update(Recipient).values(latest_email=None, reached=False, bounced=False, busy=False))
+        db.session.execute(sa.delete(Tally))
+        assert tracking.counts(db.session, endorsement_id)["recipients"] == 0
+        for statement in counted_from_rows(dialect) + statements(dialect):
+            db.session.execute(sa.text(statement))
+        db.session.commit()
+        assert tracking.counts(db.session, endorsement_id) == want
+
+
+@pytest.mark.skipif(_PG is None, reason="no PostgreSQL")
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_answers_to_one_letter_at_once_do_not_wait_on_each_other(app: Flask):
+    """Each change adds rows: two transactions changing one letter's counts take no lock the other needs."""
+    endorsement_id = mixed_letter(app, 4, seed=1)
+    with app.app_context():
+        first, second = db.session.scalars(
+            sa.select(Recipient.id).where(Recipient.endorsement_id == endorsement_id).order_by(Recipient.id).limit(2)
+        ).all()
+        db.session.remove()
+        with db.engine.connect() as one, db.engine.connect() as other:
+            one.execute(sa.update(Recipient).where(Recipient.id == first).values(state="mismatch"))
+            other.execute(sa.text("SET LOCAL lock_timeout = '2s'"))
+            other.execute(sa.update(Recipient).where(Recipient.id == second).values(state="mismatch"))
+            other.commit()
+            one.commit()
+        assert tracking.counts(db.session, endorsement_id) == expected(endorsement_id)["counts"]
