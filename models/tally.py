@@ -33,6 +33,7 @@ BUSY = [DeliveryStatus.QUEUED.value, DeliveryStatus.SENDING.value]
 # The answers chart counts first answers by quarter hours, which every time zone's days are made of.
 QUARTER_HOUR = 15 * 60
 FOLD_EVERY = 512
+SWEEP_EVERY = 64
 # The key of the lock (with the letter's id) that lets one transaction at a time fold a letter's rows.
 FOLDING_LOCK = 0x7A11
 
@@ -180,9 +181,12 @@ def dropped(dialect: sa.Dialect) -> list[str]:
 # A fold takes the letter's changes since the last fold (up to the row that set it off) and its sums of the same
 # counters and values, and writes one sum for each: sums of values that did not change are left as they are, and
 # rows an earlier fold removed are not read again, even before the database clears them away.
+# On PostgreSQL a change another transaction had not committed when a fold ran is left behind it (still counted):
+# every `SWEEP_EVERY`th fold takes all the letter's changes, wherever they are.
 _SINCE_LAST_FOLD = (
-    "endorsement_id = NEW.endorsement_id AND folded_upto IS NULL AND id <= NEW.id AND id > COALESCE("
-    "(SELECT MAX(folded_upto) FROM tally WHERE endorsement_id = NEW.endorsement_id AND folded_upto < NEW.id), 0)"
+    "endorsement_id = NEW.endorsement_id AND folded_upto IS NULL AND id <= NEW.id AND id > "
+    f"CASE WHEN NEW.id % {FOLD_EVERY * SWEEP_EVERY} = 0 THEN 0 ELSE COALESCE((SELECT MAX(folded_upto) FROM tally "
+    "WHERE endorsement_id = NEW.endorsement_id AND folded_upto < NEW.id), 0) END"
 )
 _FOLDED = (
     f"{_SINCE_LAST_FOLD} OR endorsement_id = NEW.endorsement_id AND folded_upto < NEW.id "
@@ -246,8 +250,7 @@ def _postgresql(dialect: sa.Dialect) -> list[str]:
             f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
         )
     # Folding takes the rows it removes as it removes them (DELETE ... RETURNING), so a row is summed once however
-    # many fold at once; the lock only spares them the wait. A row another transaction had not yet committed when
-    # it folded stays as it is: still counted, never folded.
+    # many fold at once; the lock only spares them the wait.
     out.append(
         "CREATE OR REPLACE FUNCTION tally_fold() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
         f"IF pg_try_advisory_xact_lock({FOLDING_LOCK}, NEW.endorsement_id) THEN\n"

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from models import Delivery, Recipient, Tally, db
-from models.tally import FOLD_EVERY, counted_from_rows, dropped, statements
+from models.tally import FOLD_EVERY, SWEEP_EVERY, counted_from_rows, dropped, statements
 from services import tracking
 from tests.conftest import _PG
 from tests.test_tracking import expected, mixed_letter
@@ -76,3 +76,35 @@ def test_answers_to_one_letter_at_once_do_not_wait_on_each_other(app: Flask):
             other.commit()
             one.commit()
         assert tracking.counts(db.session, endorsement_id) == expected(endorsement_id)["counts"]
+
+
+def _set_state(connection: sa.Connection, recipient_id: int, state: str) -> None:
+    connection.execute(sa.update(Recipient).where(Recipient.id == recipient_id).values(state=state))
+
+
+@pytest.mark.skipif(_PG is None, reason="no PostgreSQL")
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_change_not_yet_committed_when_a_fold_ran_is_counted_and_folded_by_the_next_sweep(app: Flask):
+    endorsement_id = mixed_letter(app, 4, seed=2)
+    with app.app_context():
+        first, second = db.session.scalars(
+            sa.select(Recipient.id).where(Recipient.endorsement_id == endorsement_id).order_by(Recipient.id).limit(2)
+        ).all()
+        db.session.remove()
+        next_id = "SELECT setval('tally_id_seq', :last)"
+        with db.engine.connect() as late, db.engine.connect() as other:
+            _set_state(late, first, "aligned")  # rows written, not committed
+            last = other.scalar(sa.text("SELECT last_value FROM tally_id_seq"))
+            other.execute(sa.text(next_id), {"last": (last // FOLD_EVERY + 1) * FOLD_EVERY - 1})
+            _set_state(other, second, "mismatch")  # its first row sets off a fold, which cannot see `late`'s
+            other.commit()
+            late.commit()
+        assert tracking.counts(db.session, endorsement_id) == expected(endorsement_id)["counts"]
+        behind = [r for r in rows_of(endorsement_id) if r.folded_upto is None]
+        assert behind and max(r.folded_upto or 0 for r in rows_of(endorsement_id)) > min(r.id for r in behind)
+        db.session.remove()
+        with db.engine.begin() as sweep:
+            sweep.execute(sa.text(next_id), {"last": FOLD_EVERY * SWEEP_EVERY * 2 - 1})
+            _set_state(sweep, first, "mismatch")
+        assert tracking.counts(db.session, endorsement_id) == expected(endorsement_id)["counts"]
+        assert all(r.folded_upto for r in rows_of(endorsement_id) if r.id < FOLD_EVERY * SWEEP_EVERY * 2)
