@@ -112,6 +112,8 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(_PG is
 # For a test of what the web layer shows (a page's words, a PDF's layout) rather than of what the database does:
 # once, on SQLite, keeps the suite within its time.
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+# For a test of what PostgreSQL alone does (transactions at once, its triggers): skipped where there is none.
+postgresql_only = pytest.mark.parametrize("database_url", BACKENDS[1:], indirect=True)
 
 
 @pytest.fixture(params=BACKENDS)

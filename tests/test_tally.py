@@ -1,14 +1,13 @@
 """A letter's running counts, kept by the database: right after any write (the ORM's or plain SQL), right once
 folded, right when counted from what was stored before the triggers, and written without waiting on a shared row."""
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
 
 from models import Delivery, Recipient, Tally, db
 from models.tally import FOLD_EVERY, SWEEP_EVERY, counted_from_rows, dropped, statements
 from services import tracking
-from tests.conftest import _PG
+from tests.conftest import postgresql_only
 from tests.test_tracking import expected, mixed_letter
 
 
@@ -59,38 +58,39 @@ def test_counting_what_was_stored_gives_what_the_triggers_kept(app: Flask):
         assert tracking.counts(db.session, endorsement_id) == want
 
 
-@pytest.mark.skipif(_PG is None, reason="no PostgreSQL")
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def _set_state(connection: sa.Connection, recipient_id: int, state: str) -> None:
+    connection.execute(sa.update(Recipient).where(Recipient.id == recipient_id).values(state=state))
+
+
+def two_recipients(endorsement_id: int) -> list[int]:
+    """The letter's first two recipients; the session is let go, so that the test's connections hold their own."""
+    ids = db.session.scalars(
+        sa.select(Recipient.id).where(Recipient.endorsement_id == endorsement_id).order_by(Recipient.id).limit(2)
+    ).all()
+    db.session.remove()
+    return list(ids)
+
+
+@postgresql_only
 def test_answers_to_one_letter_at_once_do_not_wait_on_each_other(app: Flask):
     """Each change adds rows: two transactions changing one letter's counts take no lock the other needs."""
     endorsement_id = mixed_letter(app, 4, seed=1)
     with app.app_context():
-        first, second = db.session.scalars(
-            sa.select(Recipient.id).where(Recipient.endorsement_id == endorsement_id).order_by(Recipient.id).limit(2)
-        ).all()
-        db.session.remove()
+        first, second = two_recipients(endorsement_id)
         with db.engine.connect() as one, db.engine.connect() as other:
-            one.execute(sa.update(Recipient).where(Recipient.id == first).values(state="mismatch"))
+            _set_state(one, first, "mismatch")
             other.execute(sa.text("SET LOCAL lock_timeout = '2s'"))
-            other.execute(sa.update(Recipient).where(Recipient.id == second).values(state="mismatch"))
+            _set_state(other, second, "mismatch")
             other.commit()
             one.commit()
         assert tracking.counts(db.session, endorsement_id) == expected(endorsement_id)["counts"]
 
 
-def _set_state(connection: sa.Connection, recipient_id: int, state: str) -> None:
-    connection.execute(sa.update(Recipient).where(Recipient.id == recipient_id).values(state=state))
-
-
-@pytest.mark.skipif(_PG is None, reason="no PostgreSQL")
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+@postgresql_only
 def test_a_change_not_yet_committed_when_a_fold_ran_is_counted_and_folded_by_the_next_sweep(app: Flask):
     endorsement_id = mixed_letter(app, 4, seed=2)
     with app.app_context():
-        first, second = db.session.scalars(
-            sa.select(Recipient.id).where(Recipient.endorsement_id == endorsement_id).order_by(Recipient.id).limit(2)
-        ).all()
-        db.session.remove()
+        first, second = two_recipients(endorsement_id)
         next_id = "SELECT setval('tally_id_seq', :last)"
         with db.engine.connect() as late, db.engine.connect() as other:
             _set_state(late, first, "aligned")  # rows written, not committed
