@@ -63,25 +63,25 @@ def recipient_for_token(session: DbSession, token: str) -> Recipient:
 def _locked(session: DbSession, *where: sa.ColumnElement[bool]) -> Recipient | None:
     """The recipient `where` picks, locked until the transaction ends and then read, with its letter and officer.
 
-    Answers on one link take turns: the row is locked (on SQLite, the database) before anything is read or
-    the time is taken, so what an answer changes is current and the latest by the database's order is the
-    latest by time too. Found and locked in one statement, read in one more: the officer's answer is the
-    request a whole roster makes in one morning."""
-    found = session.scalar(
-        sa.update(Recipient)
-        .where(*where)
-        .values(state=Recipient.state)
-        .returning(Recipient.id)
-        .execution_options(synchronize_session=False)
-    )
-    if found is None:
-        return None
+    Answers on one link take turns: the row is locked before anything is read or the time is taken, so what an
+    answer changes is current and the latest by the database's order is the latest by time too. PostgreSQL
+    locks the row as it reads it (FOR UPDATE OF recipient), in the one statement an answer reads with: it is the
+    request a whole roster makes in one morning. SQLite has no row locks and ignores FOR UPDATE: a write that
+    changes nothing first takes its database-wide write lock."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            sa.update(Recipient)
+            .where(*where)
+            .values(state=Recipient.state)
+            .execution_options(synchronize_session=False)
+        )
     return session.scalars(
         sa.select(Recipient)
-        .where(Recipient.id == found)
+        .where(*where)
         .options(joinedload(Recipient.endorsement), joinedload(Recipient.officer))
+        .with_for_update(of=Recipient)
         .execution_options(populate_existing=True)
-    ).one()
+    ).one_or_none()
 
 
 def current_letter(endorsement: Endorsement) -> Endorsement:
