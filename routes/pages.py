@@ -4,7 +4,7 @@ import io
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Response, flash, request, send_file
+from flask import Response, abort, flash, redirect, request, send_file, url_for
 from flask_wtf import FlaskForm
 
 from models import db
@@ -53,9 +53,13 @@ def page_number() -> int:
 
 
 def pages(total: int, per_page: int) -> dict[str, Any]:
-    """What the pagination macro needs."""
+    """What the pagination macro needs. A page past the end (a bookmark from when the list was longer) goes to
+    the last page, so that a list's "nothing here" is only ever said of an empty list."""
     page = page_number()
     last = max(1, -(-total // per_page))
+    if page > last:
+        query: dict[str, Any] = {**(request.view_args or {}), **request.args.to_dict(flat=False), "page": last}
+        abort(redirect(url_for(str(request.endpoint), **query)))
     return {"page": page, "last": last, "total": total}
 
 

@@ -255,8 +255,8 @@ def test_the_log_page_is_paged_and_keeps_its_filters(app: Flask, client: Client,
     second = client.get("/audit?page=2&who=officers&what=recipient.acknowledged").get_data(as_text=True)
     assert second.count("<code>recipient.acknowledged</code>") == 5 and "Page 2 of 2" in second
     assert "<dd>0</dd>" in second and "<dd>54</dd>" not in second  # the oldest last
-    past = client.get("/audit?page=3&who=officers").get_data(as_text=True)
-    assert "No events on this page" in past
+    past = client.get("/audit?page=3&who=officers")
+    assert past.status_code == 302 and past.headers["Location"] == "/audit?page=2&who=officers"
 
 
 def test_the_log_page_says_when_nothing_matches(app: Flask, client: Client, auth: Auth, log: dict[str, int]):

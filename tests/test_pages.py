@@ -274,6 +274,14 @@ def test_empty_states_and_security_headers(client: Client, auth: Auth):
     assert client.get("/mailbox/../../etc/passwd").status_code == 404
 
 
+def test_a_page_past_the_end_of_a_list_goes_to_its_last_page(client: Client, auth: Auth):
+    auth.login("clerk")
+    past = client.get("/officers/?q=kavita&q=garg&page=7")
+    assert past.status_code == 302 and past.headers["Location"] == "/officers/?q=kavita&q=garg&page=1"
+    assert client.get("/endorsements/?page=2").headers["Location"] == "/endorsements/?page=1"
+    assert "No letters sent yet" in client.get("/endorsements/?page=1").get_data(as_text=True)
+
+
 def test_officers_can_be_deactivated_and_are_then_not_sent(app: Flask, client: Client, auth: Auth):
     auth.login("clerk")
     register_via_pages(client)
