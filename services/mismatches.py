@@ -29,9 +29,10 @@ class WorkList:
 def work_list(session: DbSession, page: int = 1, per_page: int = 50, search: str = "") -> WorkList:
     """Mismatches still open, oldest answer first (the longest waiting), with their officer and letter."""
     open_ = sa.select(Recipient).join(Officer, Officer.id == Recipient.officer_id).where(Recipient.state == MISMATCH)
-    if search.strip():
-        like = f"%{search.strip().lower()}%"
-        open_ = open_.where(sa.or_(sa.func.lower(Officer.name).like(like), Officer.email_key.like(like)))
+    if words := search.strip()[:100]:
+        open_ = open_.where(
+            sa.or_(Officer.name.icontains(words, autoescape=True), Officer.email_key.icontains(words, autoescape=True))
+        )
     total = session.scalar(sa.select(sa.func.count()).select_from(open_.subquery())) or 0
     aliases = session.scalar(sa.select(sa.func.count()).select_from(open_.where(Recipient.flag == ALIAS).subquery()))
     rows = session.scalars(

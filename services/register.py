@@ -37,21 +37,16 @@ class Filters:
         return bool(self.words or self.year or self.issued_by or self.endorsed is not None)
 
 
-def _like(words: str) -> str:
-    escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _matching(session: DbSession, words: str) -> sa.ColumnElement[bool]:
     """Circulars whose number, subject or text hold the words: full-text on PostgreSQL, LIKE elsewhere."""
     if session.get_bind().dialect.name == "postgresql":
         vector = sa.func.to_tsvector(sa.literal_column(f"'{FTS_CONFIG}'"), _searchable())
         plain = sa.func.plainto_tsquery(FTS_CONFIG, words)
         # A reference number is matched as typed too: full-text splits "T-28/27/2025" into pieces.
-        return sa.or_(vector.bool_op("@@")(plain), Circular.reference_no.ilike(_like(words), escape="\\"))
+        return sa.or_(vector.bool_op("@@")(plain), Circular.reference_no.icontains(words, autoescape=True))
     columns = (Circular.reference_no, Circular.subject, Circular.text)
     terms = [t for t in re.split(r"\s+", words) if t][:10]
-    return sa.and_(*(sa.or_(*(column.ilike(_like(t), escape="\\") for column in columns)) for t in terms))
+    return sa.and_(*(sa.or_(*(column.icontains(t, autoescape=True) for column in columns)) for t in terms))
 
 
 def _endorsed() -> sa.ColumnElement[bool]:

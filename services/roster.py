@@ -326,13 +326,13 @@ def list_officers(
     """Officers as the filters find them, one page of them, and how many there are in all."""
     query = sa.select(Officer)
     if filters.q:
-        words = f"%{filters.q.lower().replace('%', '').replace('_', '')}%"
         query = query.where(
             sa.or_(
-                sa.func.lower(Officer.name).like(words),
-                Officer.email_key.like(words),
-                sa.func.lower(Officer.posting).like(words),
-                sa.func.lower(Officer.designation).like(words),
+                # autoescape: a % or _ typed is looked for as itself, not as a wildcard.
+                *(
+                    column.icontains(filters.q, autoescape=True)
+                    for column in (Officer.name, Officer.email_key, Officer.posting, Officer.designation)
+                ),
                 Officer.identity_no == filters.q,
             )
         )

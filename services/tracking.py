@@ -176,9 +176,11 @@ def recipients(
     if state and state not in filters(kind):
         raise Invalid(f"State must be one of {', '.join(filters(kind))}.", "state")
     where = [Recipient.endorsement_id == endorsement_id]
-    if search.strip():
-        like = f"%{search.strip().lower()[:100]}%"
-        where.append(sa.or_(sa.func.lower(Recipient.name).like(like), sa.func.lower(Recipient.email).like(like)))
+    if words := search.strip()[:100]:
+        # autoescape: a % or _ typed is looked for as itself, not as a wildcard.
+        where.append(
+            sa.or_(Recipient.name.icontains(words, autoescape=True), Recipient.email.icontains(words, autoescape=True))
+        )
     if state == ANSWERED:
         where.append(Recipient.state != PENDING)
     elif state == BY_HAND:

@@ -23,6 +23,7 @@ def test_the_work_list_holds_open_mismatches_with_aliases_counted_apart(app: Fla
         assert tracking.counts(db.session, 1)["alias"] == 1
         name = found.rows[0].officer.name
         assert [r.officer.name for r in mismatches.work_list(db.session, search=name.upper()).rows] == [name]
+        assert mismatches.work_list(db.session, search="%").total == 0  # no wildcard
         assert mismatches.work_list(db.session, page=2, per_page=2).rows[0].id == found.rows[2].id
 
 

@@ -135,6 +135,9 @@ def test_an_officer_renamed_on_the_roster_moves_in_each_letters_list(app: Flask)
         assert [r.name for r, _ in rows] == sorted(r.officer.name for r, _ in rows)
         found, total = tracking.recipients(db.session, endorsement_id, search="zorawar")
         assert total == 1 and found[0][0].id == first.id
+        # What is typed is looked for as itself: % and _ are no wildcards.
+        assert tracking.recipients(db.session, endorsement_id, search="_")[1] == 0
+        assert tracking.recipients(db.session, endorsement_id, search="zor%")[1] == 0
 
 
 @pytest.mark.parametrize("seed", [1, 2])
