@@ -3,7 +3,7 @@
 from models.audit import AuditEvent
 from models.base import Base, DbSession, db, session_of, utcnow
 from models.circulars import Circular, Endorsement, MemoReading, ReadingStatus, SendingState
-from models.dispatch import PENDING, Acknowledgement, Delivery, DeliveryKind, DeliveryStatus, Recipient
+from models.dispatch import PENDING, REASON_LENGTH, Acknowledgement, Delivery, DeliveryKind, DeliveryStatus, Recipient
 from models.office import Office
 from models.reconciliation import ReconciledOfficer, Reconciliation
 from models.roster import Officer, OfficerEmail, normalise_email
@@ -27,6 +27,7 @@ __all__ = [
     "Office",
     "Officer",
     "PENDING",
+    "REASON_LENGTH",
     "PasswordLink",
     "OfficerEmail",
     "ReadingStatus",

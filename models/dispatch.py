@@ -15,6 +15,8 @@ from models.staff import User
 # Where one officer stands on one endorsement before answering. Every other state is an acknowledgement,
 # and belongs to the endorsement's kind (services.kinds).
 PENDING = "pending"
+# The longest reason staff may give for an answer they record by hand.
+REASON_LENGTH = 300
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -72,6 +74,8 @@ class Recipient(db.Model):  # type: ignore[name-defined,misc]
     first_answered_at: Mapped[datetime | None]
     # Set when staff recorded the answer by hand (confirmed by phone, by letter).
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    # And why (confirmed by phone, by letter): the latest answer's reason, shown beside it.
+    reason: Mapped[str | None] = mapped_column(sa.String(REASON_LENGTH))
     # A mismatch staff have resolved: how (services.mismatches.RESOLUTIONS), by whom and when.
     resolution: Mapped[str | None] = mapped_column(sa.String(32))
     resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
@@ -152,7 +156,7 @@ class Acknowledgement(db.Model):  # type: ignore[name-defined,misc]
     state: Mapped[str] = mapped_column(sa.String(16))
     # Staff who recorded it by hand, and why ("confirmed by phone"); empty for the officer's own answer.
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
-    reason: Mapped[str | None] = mapped_column(sa.String(300))
+    reason: Mapped[str | None] = mapped_column(sa.String(REASON_LENGTH))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     remote_addr: Mapped[str | None] = mapped_column(sa.String(64))
     user_agent: Mapped[str | None] = mapped_column(sa.String(300))

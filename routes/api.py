@@ -130,6 +130,7 @@ def recipient_json(r: Recipient, d: Delivery | None) -> schemas.Recipient:
         details=r.details,
         flag=r.flag,
         by_hand=r.recorded_by_id is not None,
+        reason=r.reason,
         resolution=r.resolution,
         acknowledged_at=r.acknowledged_at,
         delivery=None

@@ -265,6 +265,7 @@ class Recipient(BaseModel):
     details: dict[str, Any]
     flag: str | None
     by_hand: bool
+    reason: str | None = Field(None, description="why staff recorded the answer by hand")
     resolution: str | None
     acknowledged_at: datetime | None
     delivery: Delivery | None

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
-from models import Acknowledgement, DbSession, Endorsement, Recipient, utcnow
+from models import REASON_LENGTH, Acknowledgement, DbSession, Endorsement, Recipient, utcnow
 from services import audit, fields, files, kinds, tokens
 from services.errors import Expired, Invalid, NotFound
 from services.fields import printable
@@ -154,6 +154,7 @@ def _record(
     recipient.acknowledged_at = now
     recipient.first_answered_at = recipient.first_answered_at or now
     recipient.recorded_by_id = recorded_by
+    recipient.reason = reason
     recipient.resolution = recipient.resolved_by_id = recipient.resolved_at = None
     kind.remember(recipient.officer, answer.name, values, recipient.email)
     audit.record(
@@ -194,7 +195,7 @@ def acknowledge_by_hand(
 ) -> Recipient:
     """Staff record an officer's answer given another way (by phone, by letter), with the reason (`given`'s
     "reason") shown beside it."""
-    why = fields.text(given, "reason", "The reason", 300)
+    why = fields.text(given, "reason", "The reason", REASON_LENGTH)
     recipient = _locked(session, Recipient.id == recipient_id, Recipient.endorsement_id == endorsement_id)
     if recipient is None:
         raise NotFound("No such recipient of this letter.")

@@ -18,7 +18,8 @@ def export(session: DbSession, endorsement_id: int, format: str, state: str | No
     office = ZoneInfo(timezone)
     headings = [
         "Name", "Identity No.", "Email sent to", "Email status", "State", "Answer",
-        *(c.label.en for c in kind.carried), "Flag", "Recorded by hand by", "Resolved", "Answered at",
+        *(c.label.en for c in kind.carried), "Flag", "Recorded by hand by", "Why by hand", "Resolved", "Resolved by",
+        "Answered at",
     ]  # fmt: skip
 
     def lines() -> Iterator[list[object]]:
@@ -34,7 +35,9 @@ def export(session: DbSession, endorsement_id: int, format: str, state: str | No
                 *(r.details.get(c.name + "_typed") or r.details.get(c.name) or "" for c in kind.carried),
                 kind.flags.get(r.flag or "", r.flag or ""),
                 r.recorded_by.name if r.recorded_by else "",
-                r.resolution or "",
+                r.reason or "",
+                (r.resolution or "").replace("_", " "),
+                r.resolved_by.name if r.resolved_by else "",
                 r.acknowledged_at.astimezone(office).strftime("%Y-%m-%d %H:%M") if r.acknowledged_at else "",
             ]
 

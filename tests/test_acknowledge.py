@@ -253,7 +253,7 @@ def test_course_completion_answers_carry_a_date_or_a_certificate(app: Flask, cli
     }
 
 
-def test_staff_record_an_answer_by_hand_with_the_reason(app: Flask, client: Client, auth: Auth):
+def test_staff_record_an_answer_by_hand_with_the_reason(app: Flask, client: Client, auth: Auth, api_token: Any):
     issued_endorsement(app)
     with app.app_context():
         recipient = db.session.scalars(db.select(Recipient).order_by(Recipient.id)).first()
@@ -267,7 +267,12 @@ def test_staff_record_an_answer_by_hand_with_the_reason(app: Flask, client: Clie
     refused = client.submit(page, {"response": "aligned", "reason": ""}, follow_redirects=True)
     assert "The reason is required" in refused.get_data(as_text=True) and count(app, Acknowledgement) == 0
     done = client.submit(page, {"response": "aligned", "reason": "Confirmed by phone"}, follow_redirects=True)
-    assert "by hand" in done.get_data(as_text=True)
+    assert "by hand, Clerk: Confirmed by phone" in done.get_data(as_text=True)
+    export = client.get(f"/endorsements/{recipient.endorsement_id}/recipients.csv").get_data(as_text=True)
+    assert "Why by hand" in export and "Confirmed by phone" in export
+    listing = f"/api/v1/endorsements/{recipient.endorsement_id}/recipients?state=by_hand"
+    item = client.get(listing, headers=api_token()).json["items"][0]
+    assert (item["by_hand"], item["reason"]) == (True, "Confirmed by phone")
     with app.app_context():
         answer = db.session.scalars(db.select(Acknowledgement)).one()
         event = db.session.scalars(

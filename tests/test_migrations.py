@@ -162,3 +162,49 @@ def test_the_migrated_audit_log_cannot_be_changed_on_postgresql(tmp_path: Path):
     assert _PG is not None
     with postgres_database(_PG) as url:
         refuses_to_change_the_audit_log(url, tmp_path, ["TRUNCATE audit_event"])
+
+
+BY_HAND_ROWS = """
+INSERT INTO "user" (id, email, name, password_hash, role, session_nonce, active, created_at)
+  VALUES (1, 'clerk@x.in', 'Clerk', 'h', 'clerk', 'n', true, '2026-03-01');
+INSERT INTO officer (id, name, service, cadre, designation, posting, sparrow_email, email_key, mobile, active,
+  created_at, updated_at)
+  VALUES (1, 'A One', 'IAS', '', '', '', 'a.one@nic.in', 'a.one@nic.in', '', true, '2026-03-01', '2026-03-01');
+INSERT INTO circular (id, reference_no, reference_key, dated, issued_by, subject, diary_no, received_on, pdf_sha256,
+  pdf_pages, filename, text, confidence, registered_at)
+  VALUES (1, 'X', 'k', '2026-03-01', 'DoPT', 'S', '1', '2026-03-02', 'a', 1, 'm.pdf', '', '{}', '2026-03-02');
+INSERT INTO endorsement (id, circular_id, file_no, dated, addressee, body, signatory_name, signatory_title, copy_to,
+  ack_kind, created_at)
+  VALUES (1, 1, 'No.1', '2026-03-03', 'All', '', 'DS', 'PAR', '', 'read', '2026-03-03');
+INSERT INTO recipient (id, endorsement_id, officer_id, email, token_nonce, token_hash, state, details, response,
+  recorded_by_id, created_at)
+  VALUES (1, 1, 1, 'a.one@nic.in', 'n', 'h', 'noted', '{}', 'noted', 1, '2026-03-03');
+INSERT INTO acknowledgement (id, recipient_id, response, details, state, at, recorded_by_id, reason)
+  VALUES (1, 1, 'noted', '{}', 'noted', '2026-03-04', 1, 'Said so by letter'),
+         (2, 1, 'noted', '{}', 'noted', '2026-03-05', 1, 'Confirmed by phone');
+"""
+
+
+def carries_the_reason_by_hand_over(url: str, tmp_path: Path) -> None:
+    upgrade(url, tmp_path, "0017")
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        for statement in BY_HAND_ROWS.strip().split(";"):
+            if statement.strip():
+                connection.execute(sa.text(statement))
+    upgrade(url, tmp_path)
+    with engine.connect() as connection:
+        assert connection.scalar(sa.text("select reason from recipient")) == "Confirmed by phone"  # the latest
+    engine.dispose()
+    upgrade(url, tmp_path, "0017", command="downgrade")
+
+
+def test_the_reason_by_hand_is_carried_over_on_sqlite(tmp_path: Path):
+    carries_the_reason_by_hand_over(f"sqlite:///{tmp_path / 'hand.sqlite'}", tmp_path)
+
+
+@pytest.mark.skipif(_PG is None, reason="no PostgreSQL")
+def test_the_reason_by_hand_is_carried_over_on_postgresql(tmp_path: Path):
+    assert _PG is not None
+    with postgres_database(_PG) as url:
+        carries_the_reason_by_hand_over(url, tmp_path)
