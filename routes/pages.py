@@ -42,7 +42,7 @@ def spreadsheet_response(export: str, make: Callable[[str], bytes], name: str) -
         raise Invalid(f"format must be one of {', '.join(roster_export.FORMATS)}.", "format")
     return Response(
         make(export),
-        mimetype=roster_export.FORMATS[export],
+        content_type=roster_export.FORMATS[export],  # as it is: mimetype= would add a second charset
         headers={"Content-Disposition": f"attachment; filename={name}.{export}"},
     )
 

@@ -8,6 +8,7 @@ from flask import current_app, render_template
 
 from models import PENDING, DbSession
 from services import kinds, letters, office, printing, tracking
+from services.errors import Conflict
 
 # The lists stop here: past it the report says how many more, and the CSV export has them all.
 LISTED = 2000
@@ -16,6 +17,8 @@ LISTED = 2000
 def report_pdf(session: DbSession, endorsement_id: int, today: date) -> bytes:
     """The report for one letter, as of `today` (the office's day)."""
     endorsement = letters.get_endorsement(session, endorsement_id)
+    if not endorsement.is_issued:
+        raise Conflict("A compliance report is made of an issued letter; this one is still a draft.")
     kind = kinds.kind_of(endorsement.ack_kind)
     office_tz = ZoneInfo(current_app.config["TIMEZONE"])
     # The officers to chase: those answered but not yet compliant, by the kind's states, then those silent.
