@@ -45,8 +45,12 @@ def work_list(session: DbSession, page: int = 1, per_page: int = 50, search: str
 
 
 def resolve(session: DbSession, recipient_id: int, how: str, actor_id: int | None) -> Recipient:
-    """Record how a mismatch was resolved; it counts as aligned from now on. Correcting SPARROW also puts the
-    officer's iGOT email on the roster as their email (audited as a roster change)."""
+    """Record how a mismatch was resolved; it counts as aligned from now on.
+
+    Correcting SPARROW puts the officer's iGOT email on the roster as their email; iGOT matching SPARROW puts
+    SPARROW's on the roster as their iGOT email (each audited as a roster change). Both are facts about the
+    officer rather than one letter, so the officer's other open mismatches they settle are resolved with it: every
+    one, once iGOT matches SPARROW; those that gave the same iGOT email, once SPARROW holds it."""
     if how not in RESOLUTIONS:
         raise Invalid(f"Choose how it was resolved: {', '.join(RESOLUTIONS)}.", "how")
     recipient = session.get(Recipient, recipient_id)
@@ -54,9 +58,23 @@ def resolve(session: DbSession, recipient_id: int, how: str, actor_id: int | Non
         raise NotFound("No such recipient.")
     if recipient.state != MISMATCH:
         raise Conflict(f"{recipient.officer.name}'s answer is no longer a mismatch.")
+    officer = recipient.officer
+    others = session.scalars(
+        sa.select(Recipient).where(
+            Recipient.officer_id == officer.id, Recipient.state == MISMATCH, Recipient.id != recipient.id
+        )
+    ).all()
+    settled = [recipient]
     if how == "sparrow_corrected":
-        roster.save_officer(session, recipient.officer_id, {"sparrow_email": recipient.details["igot_email"]}, actor_id)
-    recipient.state, recipient.flag = ALIGNED, None
-    recipient.resolution, recipient.resolved_by_id, recipient.resolved_at = how, actor_id, utcnow()
-    audit.record(session, "recipient.mismatch_resolved", "recipient", recipient.id, actor_id, how=how)
+        igot = recipient.details["igot_email"]
+        roster.save_officer(session, officer.id, {"sparrow_email": igot}, actor_id)
+        settled += [other for other in others if other.details.get("igot_email") == igot]
+    elif how == "igot_matches":
+        roster.save_officer(session, officer.id, {"igot_email": officer.sparrow_email}, actor_id)
+        settled += others
+    now = utcnow()
+    for mismatch in settled:
+        mismatch.state, mismatch.flag = ALIGNED, None
+        mismatch.resolution, mismatch.resolved_by_id, mismatch.resolved_at = how, actor_id, now
+        audit.record(session, "recipient.mismatch_resolved", "recipient", mismatch.id, actor_id, how=how)
     return recipient

@@ -2,8 +2,8 @@
 
 from flask import Flask
 
-from models import AuditEvent, Officer, Recipient, db
-from services import mismatches, tracking
+from models import AuditEvent, Circular, Officer, Recipient, db
+from services import acknowledgements, dispatch, jobs, letters, mismatches, tracking
 from tests.conftest import Auth, Client, issued_endorsement, sqlite_only
 
 
@@ -73,3 +73,42 @@ def test_an_empty_work_list_says_so(app: Flask, client: Client, auth: Auth):
     auth.login("viewer")
     assert "No mismatches" in client.get("/mismatches/").get_data(as_text=True)
     assert "No open mismatch matches" in client.get("/mismatches/?q=nobody").get_data(as_text=True)
+
+
+def another_letter(app: Flask) -> dict[str, str]:
+    """A further email-alignment letter of the same memo to the same officers; each officer's email → link token."""
+    with app.app_context():
+        circular_id = db.session.scalars(db.select(Circular.id)).one()
+        fields = {**letters.draft_defaults(db.session, circular_id), "dated": "2026-03-12"}
+        endorsement = letters.prepare_endorsement(db.session, circular_id, fields, None)
+        letters.issue_endorsement(db.session, endorsement.id, None)
+        dispatch.distribute(db.session, endorsement.id, None)
+        db.session.commit()
+        jobs.executor().wait(30)
+        chosen = db.select(Recipient).where(Recipient.endorsement_id == endorsement.id)
+        return {r.email: acknowledgements.link_token(r.token_nonce) for r in db.session.scalars(chosen)}
+
+
+def test_resolving_settles_the_officers_other_letters_where_the_same_holds(app: Flask, client: Client):
+    first, second = issued_endorsement(app), another_letter(app)
+    sparrow, other = sorted(first)[:2]
+    said = {"response": "different", "igot_email": "one@gmail.com"}
+    for tokens in (first, second):
+        assert client.submit(f"/a/{tokens[sparrow]}", said).status_code == 303
+        assert client.submit(f"/a/{tokens[other]}", said | {"igot_email": "two@gmail.com"}).status_code == 303
+    # On a third letter the first officer gave another iGOT email: correcting SPARROW to one@ does not settle it.
+    third = another_letter(app)
+    assert client.submit(f"/a/{third[sparrow]}", said | {"igot_email": "three@gmail.com"}).status_code == 303
+    with app.app_context():
+        mismatched = {(r.email, r.endorsement_id): r.id for r in mismatches.work_list(db.session).rows}
+        assert len(mismatched) == 5
+        mismatches.resolve(db.session, mismatched[(sparrow, 1)], "sparrow_corrected", None)
+        mismatches.resolve(db.session, mismatched[(other, 2)], "igot_matches", None)
+        db.session.commit()
+        still = {(r.email, r.endorsement_id) for r in mismatches.work_list(db.session).rows}
+        assert still == {(sparrow, 3)}
+        officers = {o.email_key: o for o in db.session.scalars(db.select(Officer))}
+        assert officers["one@gmail.com"].sparrow_email == "one@gmail.com"
+        assert officers[other].igot_email == other
+        events = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "recipient.mismatch_resolved"))
+        assert sorted(e.details["how"] for e in events) == ["igot_matches"] * 2 + ["sparrow_corrected"] * 2
