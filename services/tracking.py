@@ -30,16 +30,17 @@ from services import kinds
 from services.errors import Invalid
 from services.kinds import Kind
 
-# What the recipients list can be filtered by, besides the states of the letter's kind: every answer,
-# answers staff recorded by hand, or how the latest email fared.
+# What the recipients list can be filtered by, besides the states and flags of the letter's kind: every answer,
+# answers staff recorded by hand, mismatches staff resolved, or how the latest email fared.
 ANSWERED = "acknowledged"
 BY_HAND = "by_hand"
+RESOLVED = "resolved"
 BY_EMAIL = [DeliveryStatus.FAILED.value, DeliveryStatus.BOUNCED.value]
 
 
 def filters(kind: Kind) -> list[str]:
     """What the recipients of a letter of this kind can be filtered by."""
-    return [PENDING, ANSWERED, *(s.name for s in kind.states), BY_HAND, *BY_EMAIL]
+    return [PENDING, ANSWERED, *(s.name for s in kind.states), *kind.flags, BY_HAND, RESOLVED, *BY_EMAIL]
 
 
 def _kind_of_letter(session: DbSession, endorsement_id: int) -> Kind:
@@ -185,6 +186,10 @@ def recipients(
         where.append(Recipient.state != PENDING)
     elif state == BY_HAND:
         where.append(Recipient.recorded_by_id.is_not(None))
+    elif state == RESOLVED:
+        where.append(Recipient.resolution.is_not(None))
+    elif state in kind.flags:
+        where.append(Recipient.flag == state)
     elif state in BY_EMAIL:
         where.append(Recipient.latest_email == state)
     elif state:

@@ -21,6 +21,7 @@ def test_the_work_list_holds_open_mismatches_with_aliases_counted_apart(app: Fla
         found = mismatches.work_list(db.session)
         assert (found.total, found.aliases, len(found.rows)) == (3, 1, 3)
         assert tracking.counts(db.session, 1)["alias"] == 1
+        assert [r.flag for r, _ in tracking.recipients(db.session, 1, "alias")[0]] == ["alias"]
         name = found.rows[0].officer.name
         assert [r.officer.name for r in mismatches.work_list(db.session, search=name.upper()).rows] == [name]
         assert mismatches.work_list(db.session, search="%").total == 0  # no wildcard
@@ -37,6 +38,8 @@ def test_resolving_counts_as_aligned_and_correcting_sparrow_updates_the_roster(a
     auth.login("viewer")
     page = client.get("/mismatches/").get_data(as_text=True)
     assert "alias only" in page and "Resolve" not in page
+    letter = client.get("/endorsements/1").get_data(as_text=True)
+    assert "state=alias" in letter and "Alias only (nic.in / gov.in) <b>1</b>" in letter
     assert client.post(f"/mismatches/{ids[0]}/resolve", data={"how": "igot_matches"}).status_code in (400, 403)
     auth.logout()
     auth.login("clerk")
@@ -64,6 +67,8 @@ def test_resolving_counts_as_aligned_and_correcting_sparrow_updates_the_roster(a
         actions = set(db.session.scalars(db.select(AuditEvent.action)))
         counts = tracking.counts(db.session, resolved.endorsement_id)
         assert mismatches.work_list(db.session).total == 2
+        assert tracking.recipients(db.session, resolved.endorsement_id, "resolved")[1] == 1
+    assert "Resolved <b>1</b>" in client.get(f"/endorsements/{resolved.endorsement_id}").get_data(as_text=True)
     assert {"recipient.mismatch_resolved", "officer.updated"} <= actions
     assert (counts["aligned"], counts["mismatch"], counts["resolved"]) == (1, 2, 1)
 

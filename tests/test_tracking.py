@@ -99,6 +99,9 @@ def expected(endorsement_id: int) -> dict[str, Any]:
             if state == r.state
             or (state == "acknowledged" and r.state != "pending")
             or (state in ("failed", "bounced") and emails[r.id][-1].status == state)
+            or (state == "alias" and r.flag == state)
+            or (state == "by_hand" and r.recorded_by_id is not None)
+            or (state == "resolved" and r.resolution is not None)
         ]
         for state in tracking.filters(kinds.KINDS["email_alignment"])
     }
