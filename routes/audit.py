@@ -32,6 +32,7 @@ def index() -> Any:
     return render_template(
         "audit/index.html",
         events=events,
+        recipients=audit_log.recipients_in(db.session, events),
         paging=pages(total, PER_PAGE),
         query=query,
         refused=refused,

@@ -9,7 +9,7 @@ from typing import Any, Final, Literal
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from models import AuditEvent, DbSession, User
+from models import AuditEvent, DbSession, Recipient, User
 from services import fields
 from services.errors import Invalid
 
@@ -90,6 +90,13 @@ def events(session: DbSession, filters: AuditFilters, tz: tzinfo) -> tuple[list[
         .offset((filters.page - 1) * filters.per_page)
     )
     return list(session.scalars(page)), total
+
+
+def recipients_in(session: DbSession, events: list[AuditEvent]) -> dict[int, Recipient]:
+    """The recipients these events are about, by id, in one query: the log names the officer who answered, and
+    whose answer staff recorded or resolved, rather than a bare recipient number."""
+    ids = {e.entity_id for e in events if e.entity == "recipient" and e.entity_id is not None}
+    return {r.id: r for r in session.scalars(sa.select(Recipient).where(Recipient.id.in_(ids)))} if ids else {}
 
 
 def _start_of(day: date, tz: tzinfo) -> datetime:

@@ -9,11 +9,11 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from models import AuditEvent, User, db
+from models import AuditEvent, Recipient, User, db
 from models.audit import AuditTrailIsFixed
 from services import audit, audit_log
 from services.errors import Invalid
-from tests.conftest import Auth, Client, make_user
+from tests.conftest import Auth, Client, answered_letter, make_user
 
 OFFICE = ZoneInfo("Asia/Kolkata")  # the app's default TIMEZONE: UTC + 5:30
 
@@ -280,3 +280,13 @@ def test_the_log_page_refuses_filters_that_make_no_sense(client: Client, auth: A
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and message in page
     assert "Nothing shown" in page and "<table" not in page and 'id="who"' in page  # the form, to correct it
+
+
+def test_the_log_page_names_the_officer_who_answered(app: Flask, client: Client, auth: Auth):
+    _, first, _ = answered_letter(app, client)
+    with app.app_context():
+        name = db.session.scalars(sa.select(Recipient.name).where(Recipient.email == first)).one()
+    auth.login("admin")
+    page = client.get("/audit?what=recipient.acknowledged").get_data(as_text=True)
+    link = f'href="/endorsements/1?q={name.replace(" ", "+")}">{name}</a> on letter #1'
+    assert link in page
