@@ -504,3 +504,18 @@ def test_the_approvers_queue_and_a_correction_that_officers_links_lead_to(app: F
     letter = client.get(f"/a/{token}/letter.pdf")
     assert "No.1/2026-PAR (corrected)" in pypdf.PdfReader(io.BytesIO(letter.data)).pages[0].extract_text()
     assert "superseded" in client.get(page).text and "Correct this letter" not in client.get(page).text
+
+
+def test_an_answer_by_phone_is_recorded_after_sending_was_called_off(app: Flask, client: Client, auth: Auth):
+    auth.login("clerk")
+    register_via_pages(client)
+    with app.app_context():
+        roster.import_roster(db.session, sample("roster-haryana-ias.csv"), None)
+        db.session.commit()
+    page = issue_via_pages(app, client, auth)
+    with app.app_context():
+        dispatch.distribute(db.session, int(page.rsplit("/", 1)[1]), None)
+        db.session.info.pop("pavati.jobs.pending")  # held in the outbox, then called off
+        db.session.commit()
+    html = client.submit(page, {}, action=f"{page}/cancel", follow_redirects=True).get_data(as_text=True)
+    assert "Distribution cancelled" in html and "Mark by hand" in html and "Resend" not in html
