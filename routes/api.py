@@ -225,9 +225,9 @@ def import_officers(query: schemas.ImportQuery, form: schemas.FileForm) -> Any:
 def list_officers(query: schemas.OfficerQuery) -> Any:
     """The roster, filtered as the officers page filters it (q, service, cadre, batch, active, bounced, sort);
     ?format=csv or xlsx for the whole of it as a file."""
-    _actor(work=False)
+    actor = _actor(work=False)
     if query.format:
-        return roster_download(query.format)
+        return roster_download(query.format, actor.id)
     rows, total = roster.list_officers(db.session, roster_filters(), query.page, PER_PAGE)
     return answer(schemas.Officers(items=[officer_json(o) for o in rows], total=total, page=query.page))
 
@@ -407,10 +407,10 @@ def report(endorsement_id: int) -> Any:
 @contract.validate(resp=Answers(HTTP_200=schemas.Recipients, files=SPREADSHEETS))
 def recipients(endorsement_id: int, query: schemas.RecipientQuery) -> Any:
     """One page of a letter's recipients as JSON; ?format=csv or xlsx for all of them as a file."""
-    _actor(work=False)
+    actor = _actor(work=False)
     letters.get_endorsement(db.session, endorsement_id)
     if query.format:
-        return recipients_download(endorsement_id, query.format)
+        return recipients_download(endorsement_id, query.format, actor.id)
     rows, total = tracking.recipients(db.session, endorsement_id, query.state or None, query.page, PER_PAGE, query.q)
     return answer(schemas.Recipients(items=[recipient_json(r, d) for r, d in rows], total=total, page=query.page))
 

@@ -117,15 +117,15 @@ def show(endorsement_id: int) -> Any:
 @login_required
 def download(endorsement_id: int, export: str) -> Any:
     """The letter's recipients (in the state the page shows) as a spreadsheet."""
-    return recipients_download(endorsement_id, export)
+    return recipients_download(endorsement_id, export, current_user.id)
 
 
-def recipients_download(endorsement_id: int, export: str) -> Response:
+def recipients_download(endorsement_id: int, export: str, actor_id: int) -> Response:
     """The recipients as a CSV or XLSX file (the page's buttons and the API alike)."""
     state, timezone = request.args.get("state") or None, current_app.config["TIMEZONE"]
     return spreadsheet_response(
         export,
-        lambda format: recipients_export.export(db.session, endorsement_id, format, state, timezone),
+        lambda format: recipients_export.export(db.session, endorsement_id, format, state, timezone, actor_id),
         f"recipients-{endorsement_id}",
     )
 

@@ -36,12 +36,14 @@ def committed(run: Callable[[], T]) -> tuple[bool, T | None]:
 
 
 def spreadsheet_response(export: str, make: Callable[[str], bytes], name: str) -> Response:
-    """A download of `make(export)` as `name`.csv or .xlsx (the pages' buttons and the API alike); any other
-    format is refused before anything is read."""
+    """A download of `make(export)` as `name`.csv or .xlsx (the pages' buttons and the API alike), committed
+    (the services audit it); any other format is refused before anything is read."""
     if export not in roster_export.FORMATS:
         raise Invalid(f"format must be one of {', '.join(roster_export.FORMATS)}.", "format")
+    data = make(export)
+    db.session.commit()  # what `make` recorded (who took the copy) is kept with the download
     return Response(
-        make(export),
+        data,
         content_type=roster_export.FORMATS[export],  # as it is: mimetype= would add a second charset
         headers={"Content-Disposition": f"attachment; filename={name}.{export}"},
     )

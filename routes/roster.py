@@ -9,7 +9,7 @@ from models import db
 from routes.auth import clerk_required
 from routes.forms import ActionForm, RosterImportForm
 from routes.pages import page_number, pages, show_refusal, spreadsheet_response
-from services import fields, roster, roster_export, roster_file
+from services import fields, roster, roster_file
 from services.errors import ServiceError
 from services.fields import printable
 
@@ -57,17 +57,13 @@ def roster_filters() -> roster.RosterFilters:
 @login_required
 def download(export: str) -> Any:
     """The roster as the list's filters find it, as a spreadsheet."""
-    return roster_download(export)
+    return roster_download(export, current_user.id)
 
 
-def roster_download(export: str) -> Response:
+def roster_download(export: str, actor_id: int) -> Response:
     """The roster as the filters find it, as a CSV or XLSX file (the page's button and the API alike)."""
-
-    def sheet(format: str) -> bytes:
-        everyone, _ = roster.list_officers(db.session, roster_filters(), 1, roster_file.MAX_ROWS)
-        return roster_export.export(everyone, format)
-
-    return spreadsheet_response(export, sheet, "roster")
+    chosen = roster_filters()
+    return spreadsheet_response(export, lambda format: roster.exported(db.session, chosen, format, actor_id), "roster")
 
 
 @bp.route("/<id:officer_id>")

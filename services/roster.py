@@ -320,6 +320,14 @@ SORTS: dict[str, tuple[Any, ...]] = {
 }
 
 
+def exported(session: DbSession, filters: RosterFilters, format: str, actor_id: int | None) -> bytes:
+    """The roster as the filters find it, as CSV or XLSX; a copy of officers' personal data leaving Pavati is
+    audited, as a look at a mobile number is."""
+    everyone, total = list_officers(session, filters, 1, roster_file.MAX_ROWS)
+    audit.record(session, "roster.exported", "officer", None, actor_id, format=format, rows=total)
+    return roster_export.export(everyone, format)
+
+
 def list_officers(
     session: DbSession, filters: RosterFilters = RosterFilters(), page: int = 1, per_page: int = 100
 ) -> tuple[list[Officer], int]:

@@ -8,7 +8,7 @@ import pypdf
 import pytest
 from flask import Flask
 
-from models import Circular, Officer, Recipient, db
+from models import AuditEvent, Circular, Officer, Recipient, db
 from services import acknowledgements, dispatch, jobs, postbox, reading, roster, roster_file
 from tests.conftest import MEMO_FIELDS, Auth, Client, sample, settle, sqlite_only
 
@@ -458,7 +458,7 @@ def test_an_officer_is_added_by_hand(client: Client, auth: Auth):
     assert "B Two added to the roster." in html
 
 
-def test_the_officers_list_is_filtered_and_downloaded(client: Client, auth: Auth):
+def test_the_officers_list_is_filtered_and_downloaded(app: Flask, client: Client, auth: Auth):
     auth.login("clerk")
     client.import_roster(b"Name,Email,Cadre\nA One,a.one@nic.in,HY\nB Two,b.two@nic.in,UP\n")
     html = client.get("/officers/?cadre=UP").get_data(as_text=True)
@@ -467,6 +467,9 @@ def test_the_officers_list_is_filtered_and_downloaded(client: Client, auth: Auth
     sheet = client.get("/officers/export.xlsx?cadre=UP")
     assert sheet.headers["Content-Disposition"] == "attachment; filename=roster.xlsx"
     assert [cells[1] for _, cells in roster_file.read_sheet(sheet.data).rows] == ["B Two"]
+    with app.app_context():  # who took a copy of officers' personal data is on the record
+        taken = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "roster.exported")).one()
+        assert taken.actor is not None and (taken.actor.role, taken.details) == ("clerk", {"format": "xlsx", "rows": 1})
 
 
 @sqlite_only

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from python_calamine import CalamineWorkbook
 
-from models import Recipient, db
+from models import AuditEvent, Recipient, db
 from services import roster
 from tests.conftest import Auth, Client, answered_letter, sqlite_only
 
@@ -28,6 +28,12 @@ def test_recipients_export_as_csv_and_xlsx_with_their_answers(app: Flask, client
     mismatched = client.get("/endorsements/1/recipients.csv?state=mismatch").data.decode("utf-8-sig")
     assert len(mismatched.strip().splitlines()) == 2
     assert page.headers["Content-Type"] == "text/csv; charset=utf-8"
+    with app.app_context():
+        taken = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "endorsement.recipients_exported"))
+        assert [(e.actor.role, e.details) for e in taken] == [  # type: ignore[union-attr]
+            ("viewer", {"format": "csv", "state": "all", "rows": len(tokens)}),
+            ("viewer", {"format": "csv", "state": "mismatch", "rows": 1}),
+        ]
 
     headers = api_token("viewer")
     book = client.get("/api/v1/endorsements/1/recipients?format=xlsx", headers=headers)
