@@ -272,7 +272,12 @@ def retry_failed(
             .execution_options(synchronize_session=False)
         )
     jobs.run_after_commit(session, outbox.send_due)
-    audit.record(session, "endorsement.retried", "endorsement", endorsement.id, actor_id, deliveries=len(ids))
+    if recipient_ids is None:
+        audit.record(session, "endorsement.retried", "endorsement", endorsement.id, actor_id, deliveries=len(ids))
+    else:  # on each officer's own record, so that the log names whose email went again
+        resent = session.scalars(sa.select(Delivery.recipient_id).where(Delivery.id.in_(ids)).distinct())
+        for recipient_id in resent:
+            audit.record(session, "recipient.resent", "recipient", recipient_id, actor_id, endorsement=endorsement.id)
     return len(ids)
 
 

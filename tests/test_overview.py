@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from flask import Flask
 
-from models import Delivery, Endorsement, db
+from models import AuditEvent, Delivery, Endorsement, db
 from services import jobs, overview
 from tests.conftest import Auth, Client, issued_endorsement, sqlite_only
 
@@ -72,3 +72,5 @@ def test_one_officers_failed_email_can_be_sent_again(app: Flask, client: Client,
         jobs.executor().wait(30)
         assert db.session.get(Delivery, failed[0].id).status == "sent"  # type: ignore[union-attr]
         assert db.session.get(Delivery, other).status == "failed"  # type: ignore[union-attr]
+        resent = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "recipient.resent")).one()
+        assert (resent.entity_id, resent.details) == (chosen, {"endorsement": 1})
