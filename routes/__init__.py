@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Request, Response, current_app, render_template, request
+from flask import Flask, Request, Response, current_app, make_response, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import exc as sa_exc
@@ -138,7 +138,7 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         if _wants_json():
             return api.json_error(exc)
-        return render_template("error.html", code=exc.status, message=exc.message), exc.status
+        return _error_page(exc.status, exc.message)
 
     @app.errorhandler(sa_exc.IntegrityError)
     def _clash(exc: sa_exc.IntegrityError) -> Any:
@@ -164,13 +164,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError) -> Any:
         message = "The form had expired or was sent from elsewhere. Go back, reload the page and try again."
-        return render_template("error.html", code=400, message=message), 400
+        return _error_page(400, message)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
         if _wants_json():
             return api.json_error(exc)
-        return render_template("error.html", code=exc.code, message=exc.description), exc.code or 500
+        return _error_page(exc.code or 500, exc.description or "")
 
     app.register_error_handler(SecurityError, _unknown_host)
 
@@ -179,6 +179,19 @@ def register_error_handlers(app: Flask) -> None:
         log.exception("unexpected error on %s %s", request.method, request.path)
         db.session.rollback()
         return _http_error(InternalServerError())
+
+
+def _error_page(code: int, message: str) -> Response:
+    """An error as a page. An officer, who has no account and may read only Hindi, gets their own: in their
+    language, saying what to do, without the staff's words or links to the staff's pages."""
+    if officer_web.on_officers_page():
+        page = render_template("acknowledge/error.html", code=code, lang=officer_web.chosen_language())
+    else:
+        page = render_template("error.html", code=code, message=message)
+    response = make_response(page, code)
+    if code == 429:
+        response.headers["Retry-After"] = str(officer_web.RETRY_AFTER_SECONDS)
+    return response
 
 
 def _unknown_host(exc: SecurityError) -> Any:
@@ -205,7 +218,7 @@ def _security_headers(response: Any) -> Any:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if current_app.config["PUBLIC_BASE_URL"].startswith("https://"):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if request.path.startswith("/a/"):
+    if officer_web.on_officers_page():
         response.headers["Cache-Control"] = "private, no-store"
     elif not request.path.startswith("/static/"):
         # Staff pages, downloads and API answers hold officers' names and letters: no copy is left in

@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from models import Recipient, db
-from routes.officer_web import chosen_language, limiter, per_minute, remember_language, unlimited
+from routes.officer_web import PREFIX, chosen_language, limiter, per_minute, remember_language, unlimited
 from routes.pages import pdf_response
 from services import acknowledgements, kinds, office
 from services.errors import NotFound, ServiceError
 
-bp = Blueprint("acknowledge", __name__, url_prefix="/a")
+bp = Blueprint("acknowledge", __name__, url_prefix=PREFIX)
 bp.after_request(remember_language)
 
 

@@ -6,6 +6,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 LANGUAGES = ("en", "hi")
+# Where the officer's pages live: the links in their emails are /a/<token>.
+PREFIX = "/a"
 LANGUAGE_COOKIE = "lang"
 LANGUAGE_COOKIE_DAYS = 365
 
@@ -24,6 +26,11 @@ def chosen_language() -> str:
     return request.accept_languages.best_match(LANGUAGES) or "en"
 
 
+def on_officers_page() -> bool:
+    """True for a request under the officer's pages, even one that leads nowhere (a link cut short by a mail app)."""
+    return has_request_context() and (request.path + "/").startswith(PREFIX + "/")
+
+
 def remember_language(response: Response) -> Response:
     """Keep a language picked with ?lang= for the officer's next visit."""
     asked = request.args.get("lang")
@@ -37,6 +44,10 @@ def remember_language(response: Response) -> Response:
             secure=request.is_secure,
         )
     return response
+
+
+# The limits count requests over a moving minute: a minute after a refusal, every request it counted has left it.
+RETRY_AFTER_SECONDS = 60
 
 
 def per_minute(setting: str) -> str:

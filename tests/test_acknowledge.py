@@ -283,3 +283,51 @@ def test_staff_record_an_answer_by_hand_with_the_reason(app: Flask, client: Clie
     assert event.details["reason"] == "Confirmed by phone" and counts["by_hand"] == 1
     assert client.get(f"/endorsements/{recipient.endorsement_id}?state=by_hand").status_code == 200
     assert client.get(f"/endorsements/{recipient.endorsement_id}/recipients/999/by-hand").status_code == 404
+
+
+@sqlite_only
+def test_a_link_that_leads_nowhere_is_a_404_in_the_officers_language_without_staff_links(app: Flask, client: Client):
+    for path in ("/a/not-a-token", "/a/cut/short"):
+        english = client.get(path, headers={"Accept-Language": "en"})
+        page = english.get_data(as_text=True)
+        assert english.status_code == 404 and '<html lang="en">' in page
+        assert "This link does not open a letter" in page and app.config["CELL_CONTACT_EMAIL"] in page
+        assert "Go to the circulars" not in page and 'href="/"' not in page
+        hindi = client.get(path, headers={"Accept-Language": "hi-IN,hi;q=0.9"}).get_data(as_text=True)
+        assert '<html lang="hi">' in hindi and "यह लिंक कोई पत्र नहीं खोलता" in hindi
+        assert "This link does not open a letter" not in hindi and 'href="/"' not in hindi
+    # Staff pages keep their own error page, in English, whatever the browser asks for.
+    staff = client.get("/nowhere", headers={"Accept-Language": "hi"}).get_data(as_text=True)
+    assert '<html lang="en">' in staff and "Go to the circulars" in staff
+
+
+@sqlite_only
+def test_too_many_answers_say_so_in_the_officers_language_and_when_to_try_again(app: Flask, client: Client):
+    token = issued_endorsement(app)["kavita.garg@nic.in"]
+    app.config.update(ACK_RATE_PER_TOKEN=1)
+    assert client.submit(f"/a/{token}?lang=hi", {"response": "aligned"}).status_code == 303
+    refused = client.submit(f"/a/{token}", {"response": "updated"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and '<html lang="hi">' in page
+    assert "कृपया एक मिनट बाद फिर से प्रयास करें" in page and "Too many" not in page and 'href="/"' not in page
+    assert refused.headers["Retry-After"] == "60"
+    english = client.submit(f"/a/{token}?lang=en", {"response": "updated"})
+    assert english.status_code == 429 and "Retry-After" in english.headers
+    assert "Too many answers were sent" in english.get_data(as_text=True)
+    assert "Please try again in a minute." in english.get_data(as_text=True)
+    assert count(app, Acknowledgement) == 1
+
+
+@sqlite_only
+@pytest.mark.parametrize("refusal", ["method", "size"])
+def test_a_request_the_officers_page_cannot_take_says_so_in_their_language(app: Flask, client: Client, refusal: str):
+    token = issued_endorsement(app)["kavita.garg@nic.in"]
+    if refusal == "method":
+        response = client.delete(f"/a/{token}?lang=hi")
+    else:
+        app.config["MAX_CONTENT_LENGTH"] = 100
+        response = client.post(f"/a/{token}?lang=hi", data={"response": "aligned", "x": "y" * 200})
+    page = response.get_data(as_text=True)
+    assert response.status_code in (405, 413) and '<html lang="hi">' in page
+    assert "आपका उत्तर नहीं लिया जा सका" in page and 'href="/"' not in page
+    assert count(app, Acknowledgement) == 0
