@@ -31,6 +31,12 @@ def on_officers_page() -> bool:
     return has_request_context() and (request.path + "/").startswith(PREFIX + "/")
 
 
+def page_language() -> str:
+    """The language of the page being made: the officer's choice on their pages; staff pages are in English only,
+    whatever a staff member's browser asks for."""
+    return chosen_language() if on_officers_page() else "en"
+
+
 def remember_language(response: Response) -> Response:
     """Keep a language picked with ?lang= for the officer's next visit."""
     asked = request.args.get("lang")
@@ -60,5 +66,5 @@ def unlimited(setting: str) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    babel.init_app(app, locale_selector=chosen_language)
+    babel.init_app(app, locale_selector=page_language)
     limiter.init_app(app)

@@ -331,3 +331,20 @@ def test_a_request_the_officers_page_cannot_take_says_so_in_their_language(app: 
     assert response.status_code in (405, 413) and '<html lang="hi">' in page
     assert "आपका उत्तर नहीं लिया जा सका" in page and 'href="/"' not in page
     assert count(app, Acknowledgement) == 0
+
+
+@sqlite_only
+def test_the_footer_reads_in_the_pages_language_and_staff_pages_stay_in_english(app: Flask, client: Client, auth: Auth):
+    token = issued_endorsement(app)["kavita.garg@nic.in"]
+    english = client.get(f"/a/{token}?lang=en").get_data(as_text=True)
+    assert "पावती · the receipt an office gives back" in english
+    hindi = client.get(f"/a/{token}?lang=hi").get_data(as_text=True)  # remembered: the cookie is the site's
+    assert "पावती · कार्यालय द्वारा लौटाई जाने वाली रसीद" in hindi and "the receipt an office" not in hindi
+    # A clerk who tried the officer's page in Hindi, on a browser asking for Hindi, still works in English.
+    auth.login("clerk")
+    with app.app_context():
+        recipient = db.session.scalars(db.select(Recipient).where(Recipient.email == "kavita.garg@nic.in")).one()
+    by_hand = f"/endorsements/{recipient.endorsement_id}/recipients/{recipient.id}/by-hand"
+    staff = client.get(by_hand, headers={"Accept-Language": "hi"}).get_data(as_text=True)
+    assert '<html lang="en">' in staff and "the receipt an office gives back" in staff
+    assert "Only if you chose" in staff and "केवल तभी" not in staff
