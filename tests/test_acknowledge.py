@@ -348,3 +348,14 @@ def test_the_footer_reads_in_the_pages_language_and_staff_pages_stay_in_english(
     staff = client.get(by_hand, headers={"Accept-Language": "hi"}).get_data(as_text=True)
     assert '<html lang="en">' in staff and "the receipt an office gives back" in staff
     assert "Only if you chose" in staff and "केवल तभी" not in staff
+
+
+@sqlite_only
+@pytest.mark.parametrize("kind", ["email_alignment", "read", "course_completion"])
+def test_every_kind_of_page_names_the_officer_and_shows_the_email_on_record_once(app: Flask, client: Client, kind: str):
+    token = issued_endorsement(app, kind)["kavita.garg@nic.in"]
+    with app.app_context():
+        name = db.session.scalars(db.select(Officer.name).where(Officer.sparrow_email == "kavita.garg@nic.in")).one()
+    page = client.get(f"/a/{token}").get_data(as_text=True)
+    assert f"Dear {name}," in page
+    assert "Your email ID on record:" in page and page.count("kavita.garg@nic.in") == 1

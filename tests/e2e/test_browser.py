@@ -124,7 +124,7 @@ def test_staff_flow_on_a_desktop(pages: Pages, staff: Login, live_server: str):
     page.goto(link)
     expect(page.get_by_role("heading", name=re.compile("Updation of Email ID"))).to_be_visible()
     sparrow_email = re.search(r"<([^>]+)>", to).group(1)  # type: ignore[union-attr]
-    expect(page.locator(".callout .big")).to_have_text(sparrow_email)
+    expect(page.locator(".on-record")).to_have_text(sparrow_email)
 
     assert pages.errors == []
 
