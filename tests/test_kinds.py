@@ -95,6 +95,33 @@ def test_course_completion_states_and_what_answers_carry():
         course_completion.read_certificate("x" * 101)
 
 
+@pytest.mark.parametrize(
+    "typed", ["IGOT-123", " KB/2025/0042 ", "do_1138.x:9#2", "https://portal.igotkarmayogi.gov.in/cert/4f6b-9a1c"]
+)
+def test_a_certificate_id_is_kept_as_typed(typed: str):
+    assert course_completion.read_certificate(typed) == {"certificate_id": typed.strip()}
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "KB-42\u202e",  # right-to-left override: shows the ID reversed
+        "KB\u200b42",  # zero-width space: looks like KB42
+        "KB\u200d42",  # zero-width joiner: Hindi words need it, an ID does not
+        "KB\ufeff42",  # byte order mark
+        "KB 42",
+        "KB\u00a042",  # no-break space
+        "KB\t42",
+        "KB-४२",  # Devanagari digits
+        "КВ-42",  # Cyrillic letters that look Latin
+    ],
+)
+def test_a_certificate_id_with_spaces_hidden_or_lookalike_characters_is_refused(typed: str):
+    with pytest.raises(Invalid, match="English letters, digits and signs") as refused:
+        course_completion.read_certificate(typed)
+    assert refused.value.field == "certificate_id"
+
+
 def test_every_officer_facing_message_has_its_hindi(tmp_path: Path):
     """The catalogue is complete: what `pybabel extract` finds today is all translated in hi's messages.po."""
     pot = tmp_path / "messages.pot"

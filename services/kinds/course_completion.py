@@ -1,14 +1,18 @@
 """Course completion (DoPT OM of 04.07.2025): the officer says whether the prescribed iGOT courses and the
 Comprehensive Assessment are done, in progress (expected by a date) or not started."""
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
 from services.errors import Invalid
-from services.fields import unprintable
 from services.kinds.base import Answer, Carried, Kind, State, Words, said
 
 CERTIFICATE_CHARS = 100  # as the message says
+# What an ID is written with: the visible ASCII characters (letters, digits and signs such as - / .). No spaces, and
+# none of the invisible ones (U+200B zero-width space, U+202E right-to-left override) that make one ID look like
+# another; names keep theirs (Hindi needs U+200C and U+200D), but an ID has no use for them.
+CERTIFICATE_ID = re.compile(r"[!-~]+")
 # A promise further off than this is no promise: the courses are meant for this appraisal year.
 FURTHEST_DAYS = 730
 
@@ -27,8 +31,16 @@ def read_certificate(typed: str) -> dict[str, Any]:
     typed = typed.strip()
     if not typed:
         return {}
-    if len(typed) > CERTIFICATE_CHARS or unprintable(typed):
+    if len(typed) > CERTIFICATE_CHARS:
         raise Invalid(said("A certificate ID is one line of at most 100 characters."), "certificate_id")
+    if not CERTIFICATE_ID.fullmatch(typed):
+        raise Invalid(
+            said(
+                "A certificate ID is written with English letters, digits and signs such as - / . only: "
+                "no spaces or hidden characters."
+            ),
+            "certificate_id",
+        )
     return {"certificate_id": typed}
 
 
