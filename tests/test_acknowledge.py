@@ -237,6 +237,8 @@ def test_course_completion_answers_carry_a_date_or_a_certificate(app: Flask, cli
     soon = (date.today() + timedelta(days=20)).isoformat()
     assert client.submit(f"/a/{first}", {"response": "in_progress"}).status_code == 422
     assert client.submit(f"/a/{first}", {"response": "in_progress", "expected_by": soon}).status_code == 303
+    thanks = client.get(f"/a/{first}/thanks").get_data(as_text=True)
+    assert f"{date.fromisoformat(soon):%d.%m.%Y}" in thanks and soon not in thanks  # day first, as every date
     hidden = client.submit(f"/a/{second}", {"response": "completed", "certificate_id": "KB-42\u202e"})
     assert hidden.status_code == 422 and "no spaces or hidden characters" in hidden.get_data(as_text=True)
     assert count(app, Acknowledgement) == 1

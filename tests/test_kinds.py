@@ -122,6 +122,15 @@ def test_a_certificate_id_with_spaces_hidden_or_lookalike_characters_is_refused(
     assert refused.value.field == "certificate_id"
 
 
+def test_what_an_answer_carried_is_shown_as_typed_and_dates_day_first():
+    expected_by, _ = kinds.KINDS["course_completion"].carried
+    assert (
+        expected_by.shown(course_completion.read_expected_by(f"{date.today():%Y-%m-%d}")) == f"{date.today():%d.%m.%Y}"
+    )
+    (igot_email,) = kinds.KINDS["email_alignment"].carried
+    assert igot_email.shown(email_alignment.read_email(" A.One@NIC.in ")) == "A.One@NIC.in"
+
+
 def test_every_officer_facing_message_has_its_hindi(tmp_path: Path):
     """The catalogue is complete: what `pybabel extract` finds today is all translated in hi's messages.po."""
     pot = tmp_path / "messages.pot"

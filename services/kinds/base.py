@@ -29,7 +29,7 @@ class Carried:
     """A value an officer types with an answer (an email, a date, a certificate ID).
 
     `read` turns what was typed into what is stored (a dict of JSON values, usually one key) or raises
-    Invalid; the field's `name` is what the form and the API send.
+    Invalid; the field's `name` is what the form and the API send. `show` words a stored value for people.
     """
 
     name: str
@@ -37,6 +37,11 @@ class Carried:
     read: Callable[[str], dict[str, Any]]
     input_type: str = "text"
     max_len: int = 254
+    show: Callable[[Any], str] = str
+
+    def shown(self, details: dict[str, Any]) -> str:
+        """The value an answer carried, as the officer typed it where that was kept, else as `show` words it."""
+        return details.get(self.name + "_typed") or self.show(details[self.name])
 
 
 @dataclass(frozen=True)

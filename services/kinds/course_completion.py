@@ -27,6 +27,11 @@ def read_expected_by(typed: str) -> dict[str, Any]:
     return {"expected_by": when.isoformat()}
 
 
+def day_first(iso: str) -> str:
+    """A stored date as every page writes one: 31.12.2026."""
+    return date.fromisoformat(iso).strftime("%d.%m.%Y")
+
+
 def read_certificate(typed: str) -> dict[str, Any]:
     typed = typed.strip()
     if not typed:
@@ -69,7 +74,13 @@ KIND = Kind(
         Answer("not_started", Words("I have not started them yet", "मैंने अभी शुरू नहीं किया है")),
     ),
     carried=(
-        Carried("expected_by", Words("Expected to finish by", "पूरा करने की अपेक्षित तिथि"), read_expected_by, "date"),
+        Carried(
+            "expected_by",
+            Words("Expected to finish by", "पूरा करने की अपेक्षित तिथि"),
+            read_expected_by,
+            "date",
+            show=day_first,
+        ),
         Carried(
             "certificate_id",
             Words("Certificate ID (optional)", "प्रमाणपत्र आईडी (वैकल्पिक)"),
