@@ -1,20 +1,44 @@
 """Officers' answers: opening records nothing, answers may be changed, bad answers change nothing."""
 
+import html
+import re
 import threading
+import time
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
+from itsdangerous import TimestampSigner
 
 from models import Acknowledgement, AuditEvent, Endorsement, Officer, Recipient, db
-from services import tracking
+from services import acknowledgements, office, tracking
 from tests.conftest import Auth, Client, issued_endorsement, sqlite_only
 
 
 def count(app: Flask, model: Any) -> int:
     with app.app_context():
         return db.session.scalar(db.select(db.func.count()).select_from(model)) or 0
+
+
+# Names Hindi pages write in Latin letters too, as the portals and the brand do.
+LATIN_IN_HINDI = {"Pavati", "English", "PDF", "iGOT", "SPARROW", "APAR"}
+
+
+def english_words(app: Flask, token: str, response: Any, *typed: str) -> set[str]:
+    """The English words an officer's page in Hindi shows (its text, and what it says to screen readers) beyond its
+    data: the letter's particulars, the office's and the officer's names, their email, what they typed."""
+    with app.app_context():
+        recipient = acknowledgements.recipient_for_token(db.session, token)
+        letter, circular = recipient.endorsement, recipient.endorsement.circular
+        data = [recipient.officer.name, recipient.email, letter.file_no, app.config["CELL_CONTACT_EMAIL"], *typed]
+        data += [circular.subject, circular.reference_no, circular.issued_by]
+        data += [value for value in office.particulars(db.session).values() if value]
+    page = response.get_data(as_text=True)
+    said = html.unescape(" ".join([re.sub(r"<[^>]+>", " ", page), *re.findall(r'(?:aria-label|alt)="([^"]*)"', page)]))
+    for value in sorted(data, key=len, reverse=True):
+        said = said.replace(value, " ")
+    return set(re.findall(r"[A-Za-z]{2,}", said)) - LATIN_IN_HINDI
 
 
 def test_tokens_are_stored_only_hashed(app: Flask):
@@ -62,6 +86,7 @@ def test_answers_can_be_changed_and_all_are_kept(app: Flask, client: Client):
         ({"response": "different"}, "Please type the email ID you use on iGOT Karmayogi"),
         ({"response": "different", "igot_email": "not an email"}, "not a valid email address"),
         ({"response": "different", "igot_email": "a@b.c\r\nBcc: x@y.z"}, "not a valid email address"),
+        ({"response": "different", "igot_email": "a" * 250 + "@b.in"}, "at most 254 characters"),
     ],
 )
 def test_bad_answers_change_nothing(app: Flask, client: Client, data: dict[str, str], message: str):
@@ -364,3 +389,66 @@ def test_every_kind_of_page_names_the_officer_and_shows_the_email_on_record_once
     page = client.get(f"/a/{token}").get_data(as_text=True)
     assert f"Dear {name}," in page
     assert "Your email ID on record:" in page and page.count("kavita.garg@nic.in") == 1
+
+
+@sqlite_only
+@pytest.mark.parametrize(
+    ("kind", "answer"),
+    [("read", {"response": "noted"}), ("course_completion", {"response": "in_progress", "expected_by": "soon"})],
+)
+def test_the_page_and_the_thanks_page_in_hindi_leave_no_english(
+    app: Flask, client: Client, kind: str, answer: dict[str, str]
+):
+    token = issued_endorsement(app, kind)["kavita.garg@nic.in"]
+    page = client.get(f"/a/{token}?lang=hi")
+    assert '<html lang="hi">' in page.get_data(as_text=True) and english_words(app, token, page) == set()
+    if kind == "course_completion":
+        refused = client.submit(f"/a/{token}", {"response": "completed", "certificate_id": "KB\u200b42"})
+        assert refused.status_code == 422 and "छिपे हुए अक्षर" in refused.get_data(as_text=True)
+        assert english_words(app, token, refused, "KB\u200b42") == set()
+        answer = {**answer, "expected_by": (date.today() + timedelta(days=20)).isoformat()}
+    thanks = client.submit(f"/a/{token}", answer, follow_redirects=True)
+    assert "धन्यवाद" in thanks.get_data(as_text=True) and english_words(app, token, thanks) == set()
+
+
+@sqlite_only
+def test_an_expired_link_says_so_in_hindi(app: Flask, client: Client):
+    token = issued_endorsement(app)["kavita.garg@nic.in"]
+    app.config["ACK_GRACE_DAYS"] = 0
+    with app.app_context():
+        db.session.execute(db.update(Endorsement).values(deadline=date.today() - timedelta(days=1)))
+        db.session.commit()
+    page = client.get(f"/a/{token}?lang=hi")
+    assert page.status_code == 410 and "इस लिंक की अवधि समाप्त हो गई है" in page.get_data(as_text=True)
+    assert '<html lang="hi">' in page.get_data(as_text=True) and english_words(app, token, page) == set()
+
+
+def test_an_answer_records_the_address_and_browser_it_came_from(app: Flask, client: Client):
+    token = issued_endorsement(app)["kavita.garg@nic.in"]
+    phone = "Mozilla/5.0 (Linux; Android 14; SM-A146B) AppleWebKit/537.36 Mobile Safari/537.36"
+    sent = client.submit(
+        f"/a/{token}",
+        {"response": "aligned"},
+        headers={"User-Agent": phone},
+        environ_base={"REMOTE_ADDR": "203.0.113.7"},
+    )
+    assert sent.status_code == 303
+    with app.app_context():
+        answer = db.session.scalars(db.select(Acknowledgement)).one()
+        assert (answer.remote_addr, answer.user_agent) == ("203.0.113.7", phone)
+
+
+@sqlite_only
+def test_a_form_left_open_for_a_day_is_still_taken(app: Flask, client: Client, monkeypatch: pytest.MonkeyPatch):
+    """Officers open the link and answer later: the form's CSRF token has no time limit (WTF_CSRF_TIME_LIMIT)."""
+    token = issued_endorsement(app)["kavita.garg@nic.in"]
+    minted = client.csrf_token(f"/a/{token}")
+    # A day passes for the signer that reads the token's age (it keeps the time the token was made).
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: int(time.time()) + 86400)
+    assert app.config["WTF_CSRF_TIME_LIMIT"] is None
+    assert client.post(f"/a/{token}", data={"response": "aligned", "csrf_token": minted}).status_code == 303
+    # Under Flask-WTF's default hour the same token, a day old, would have been refused.
+    app.config["WTF_CSRF_TIME_LIMIT"] = 3600
+    refused = client.post(f"/a/{token}", data={"response": "updated", "csrf_token": minted})
+    assert refused.status_code == 422 and "open too long" in refused.get_data(as_text=True)
+    assert count(app, Acknowledgement) == 1
