@@ -35,6 +35,12 @@ def _token() -> str:
     return str((request.view_args or {}).get("token", ""))
 
 
+def _form() -> FlaskForm:
+    """The page's form (its CSRF token), read from the posted form alone: Flask-WTF would read a JSON body instead,
+    and one that is not an object of strings (a list, a number) would break it. An answer comes as a form."""
+    return FlaskForm(formdata=request.form)
+
+
 def _show(recipient: Recipient, token: str, given: dict[str, Any], errors: dict[str, str], status: int = 200) -> Any:
     endorsement = recipient.endorsement
     return (
@@ -44,7 +50,7 @@ def _show(recipient: Recipient, token: str, given: dict[str, Any], errors: dict[
             e=endorsement,
             kind=kinds.kind_of(endorsement.ack_kind),
             corrected=acknowledgements.current_letter(endorsement),
-            form=FlaskForm(),
+            form=_form(),
             given=given,
             errors=errors,
             token=token,
@@ -81,7 +87,7 @@ def page(token: str) -> Any:
             return _expired(recipient)
         return _show(recipient, token, {"response": recipient.response or "", **recipient.details}, {})
     given = {key: value for key, value in request.form.items() if key != "csrf_token"}
-    if not FlaskForm().validate_on_submit():
+    if not _form().validate_on_submit():
         message = _("This page had been open too long. Please choose your answer again and submit.")
         return _refused(token, given, {"response": message})
     try:

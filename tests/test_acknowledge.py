@@ -103,6 +103,15 @@ def test_answer_without_csrf_token_is_refused(app: Flask, client: Client):
     assert count(app, Acknowledgement) == 0
 
 
+@pytest.mark.parametrize(
+    "body", [{"json": [1]}, {"json": "aligned"}, {"data": "{", "content_type": "application/json"}]
+)
+def test_an_answer_sent_as_json_is_refused_not_a_500(app: Flask, client: Client, body: dict[str, Any]):
+    token = issued_endorsement(app)["kavita.garg@nic.in"]
+    assert client.post(f"/a/{token}", **body).status_code == 422
+    assert count(app, Acknowledgement) == 0
+
+
 def test_altered_token_is_404(app: Flask, client: Client):
     token = issued_endorsement(app)["kavita.garg@nic.in"]
     altered = token[:-1] + ("A" if token[-1] != "A" else "B")
