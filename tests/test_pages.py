@@ -105,7 +105,7 @@ def test_staff_flow_through_pages_and_local_mailbox(app: Flask, client: Client, 
     assert link and "Attachment:" in message
 
     officer_page = client.get(link.group(1)).get_data(as_text=True)
-    assert "Your email ID on SPARROW" in officer_page
+    assert "Your email ID on record is the one on SPARROW" in officer_page
     response = client.submit(
         link.group(1), {"response": "different", "igot_email": "someone.else@gmail.com"}, follow_redirects=True
     )
