@@ -1,6 +1,5 @@
 """The officer's page, reached from the link in their email: see the letter, give an answer, in English or Hindi."""
 
-from datetime import date
 from functools import partial
 from typing import Any
 
@@ -11,7 +10,7 @@ from flask_wtf import FlaskForm
 from models import Recipient, db
 from routes.officer_web import PREFIX, chosen_language, limiter, per_minute, remember_language, unlimited
 from routes.pages import pdf_response
-from services import acknowledgements, kinds, office
+from services import acknowledgements, days, kinds, office
 from services.errors import NotFound, ServiceError
 
 bp = Blueprint("acknowledge", __name__, url_prefix=PREFIX)
@@ -83,7 +82,7 @@ def page(token: str) -> Any:
     the recipient is looked up once on the way that every answer takes, and again only to show a refusal."""
     if request.method != "POST":
         recipient = _recipient(token)
-        if acknowledgements.expired(recipient, date.today()):
+        if acknowledgements.expired(recipient, days.today()):
             return _expired(recipient)
         return _show(recipient, token, {"response": recipient.response or "", **recipient.details}, {})
     given = {key: value for key, value in request.form.items() if key != "csrf_token"}
@@ -105,7 +104,7 @@ def page(token: str) -> Any:
 def _refused(token: str, given: dict[str, Any], errors: dict[str, str]) -> Any:
     """The page again with what was wrong (a bad link is a 404 first, an expired one says so)."""
     recipient = _recipient(token)
-    if acknowledgements.expired(recipient, date.today()):
+    if acknowledgements.expired(recipient, days.today()):
         return _expired(recipient)
     return _show(recipient, token, given, errors, 422)
 

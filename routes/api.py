@@ -1,6 +1,5 @@
 """JSON API v1 for scripts and integrations: bearer-token auth, thin over the same services."""
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, request
@@ -16,6 +15,7 @@ from routes.reconciliations import allow_large_upload, officers_download, upload
 from routes.roster import roster_download, roster_filters
 from services import (
     accounts,
+    days,
     dispatch,
     igot_findings,
     intake,
@@ -161,7 +161,7 @@ def create_circular(form: schemas.CircularForm) -> Any:
     """Register a memo; particulars not sent are read off the file (OCR for a scan, here and now)."""
     actor = _actor()
     memo = intake.read_memo(db.session, form.file.read(), ocr_now=True)
-    given = intake.filled_in(db.session, memo.reading, form.model_dump(exclude={"file"}), date.today())
+    given = intake.filled_in(db.session, memo.reading, form.model_dump(exclude={"file"}), days.today())
     circular = intake.diarise(db.session, memo.sha256, form.file.filename or "memo.pdf", given, actor.id)
     db.session.commit()
     return answer(circular_json(circular), 201)

@@ -1,6 +1,5 @@
 """Pages for incoming circulars: the register, uploading a memo, and one circular's page."""
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -10,7 +9,7 @@ from models import ReadingStatus, db
 from routes.auth import clerk_required
 from routes.forms import CircularEditForm, CircularForm, MemoUploadForm
 from routes.pages import page_number, pages, pdf_response, show_refusal
-from services import fields, intake, letters, register, tracking
+from services import days, fields, intake, letters, register, tracking
 from services.errors import ServiceError
 
 bp = Blueprint("circulars", __name__)
@@ -72,8 +71,8 @@ def particulars(ticket: str) -> Any:
         data={
             "upload": ticket,
             "filename": request.args.get("name", "")[:255] or "memo.pdf",
-            "diary_no": register.next_diary_no(db.session, date.today()),
-            "received_on": date.today(),
+            "diary_no": register.next_diary_no(db.session, days.today()),
+            "received_on": days.today(),
             **{name: s.value for name, s in suggested.items()},
         }
     )

@@ -15,6 +15,7 @@ from routes.pages import committed, page_number, pages, pdf_response, show_refus
 from services import (
     acknowledgements,
     compliance_report,
+    days,
     dispatch,
     fields,
     igot_findings,
@@ -76,7 +77,7 @@ def edit(endorsement_id: int) -> Any:
 @login_required
 def index() -> Any:
     """Every issued letter with how far it has got; the overdue ones stand out."""
-    today = datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    today = days.today()
     rows, total = overview.overview(db.session, today, page_number(), OVERVIEW_PER_PAGE)
     return render_template("endorsements/index.html", rows=rows, paging=pages(total, OVERVIEW_PER_PAGE))
 
@@ -139,7 +140,7 @@ def report(endorsement_id: int) -> Any:
 
 def report_response(endorsement_id: int) -> Response:
     """The compliance report PDF (the page's button and the API alike)."""
-    today = datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    today = days.today()
     data = compliance_report.report_pdf(db.session, endorsement_id, today)
     return pdf_response(data, f"compliance-{endorsement_id}-{today.isoformat()}.pdf", inline=False)
 

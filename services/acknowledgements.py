@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from models import REASON_LENGTH, Acknowledgement, DbSession, Endorsement, Recipient, utcnow
-from services import audit, fields, files, kinds, tokens
+from services import audit, days, fields, files, kinds, tokens
 from services.errors import Expired, Invalid, NotFound
 from services.fields import printable
 from services.kinds import Answer, Judgement, Kind
@@ -177,7 +177,7 @@ def acknowledge(
     recipient = _locked(session, _by_token(token))
     if recipient is None:
         raise NotFound("This link is not valid.")
-    if expired(recipient, date.today()):
+    if expired(recipient, days.today()):
         raise Expired(said("This link has expired."))
     return _record(session, recipient, given, remote_addr=remote_addr, user_agent=user_agent)
 

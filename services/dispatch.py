@@ -28,7 +28,7 @@ from models import (
     db,
     utcnow,
 )
-from services import audit, emails, jobs, outbox
+from services import audit, days, emails, jobs, outbox
 from services.acknowledgements import new_token
 from services.errors import Conflict, Invalid
 from services.letters import get_endorsement
@@ -356,7 +356,7 @@ def run_due_reminders() -> dict[int, int]:
     Safe to run twice at once: each round is claimed before it is written."""
     session = db.session
     sent = {}
-    for endorsement_id in due_for_reminders(session, date.today()):
+    for endorsement_id in due_for_reminders(session, days.today()):
         try:
             sent[endorsement_id] = send_reminders(session, endorsement_id, None, scheduled=True)
             session.commit()

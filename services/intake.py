@@ -13,7 +13,7 @@ import pypdf
 import sqlalchemy as sa
 
 from models import Circular, DbSession, MemoReading, ReadingStatus, db
-from services import audit, fields, files, jobs, memo_file, particulars, reading, register
+from services import audit, days, fields, files, jobs, memo_file, particulars, reading, register
 from services.errors import Conflict, Invalid, NotFound
 from services.particulars import Suggestion
 
@@ -166,7 +166,7 @@ def _particulars(given: Mapping[str, Any]) -> dict[str, Any]:
     received_on = fields.required_date(given, "received_on", "Date received")
     if received_on < dated:
         raise Invalid("The date received cannot be before the memo's date.", "received_on")
-    if received_on > date.today() + timedelta(days=1):
+    if received_on > days.today() + timedelta(days=1):
         raise Invalid("The date received cannot be in the future.", "received_on")
     return {
         "reference_no": fields.text(given, "reference_no", "Reference number", LIMITS["reference_no"]),

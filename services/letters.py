@@ -14,7 +14,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
 from models import Circular, DbSession, Endorsement, User, session_of, utcnow
-from services import audit, fields, file_numbers, files, kinds, memo_file, office, printing, signing
+from services import audit, days, fields, file_numbers, files, kinds, memo_file, office, printing, signing
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.intake import get_circular
 
@@ -53,7 +53,7 @@ def draft_defaults(session: DbSession, circular_id: int) -> dict[str, Any]:
     """What the endorsement form starts with: the office's settings and the last file number used."""
     get_circular(session, circular_id)
     kept = office.particulars(session)
-    today = date.today()
+    today = days.today()
     if file_numbers.numbered_from_series(session):
         file_no = ""  # the next of the year's series, given when the letter is approved
     else:

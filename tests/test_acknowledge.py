@@ -12,7 +12,7 @@ from flask import Flask
 from itsdangerous import TimestampSigner
 
 from models import Acknowledgement, AuditEvent, Endorsement, Officer, Recipient, db
-from services import acknowledgements, office, tracking
+from services import acknowledgements, days, office, tracking
 from tests.conftest import Auth, Client, issued_endorsement, sqlite_only
 
 
@@ -238,7 +238,7 @@ def test_a_link_past_its_deadline_and_grace_records_nothing(app: Flask, client: 
     token = issued_endorsement(app)["kavita.garg@nic.in"]
     app.config["ACK_GRACE_DAYS"] = 30  # the letter is dated March 2026, its deadline long past
     with app.app_context():
-        db.session.execute(db.update(Endorsement).values(deadline=date.today() - timedelta(days=31)))
+        db.session.execute(db.update(Endorsement).values(deadline=days.today() - timedelta(days=31)))
         db.session.commit()
     page = client.get(f"/a/{token}")
     assert page.status_code == 410 and "This link has expired" in page.get_data(as_text=True)
@@ -246,7 +246,7 @@ def test_a_link_past_its_deadline_and_grace_records_nothing(app: Flask, client: 
     assert client.post(f"/a/{token}", data={"response": "aligned"}).status_code == 410
     assert count(app, Acknowledgement) == 0
     with app.app_context():
-        db.session.execute(db.update(Endorsement).values(deadline=date.today() - timedelta(days=30)))
+        db.session.execute(db.update(Endorsement).values(deadline=days.today() - timedelta(days=30)))
         db.session.commit()
     assert client.get(f"/a/{token}").status_code == 200  # the last day of grace still takes answers
 
@@ -425,7 +425,7 @@ def test_an_expired_link_says_so_in_hindi(app: Flask, client: Client):
     token = issued_endorsement(app)["kavita.garg@nic.in"]
     app.config["ACK_GRACE_DAYS"] = 0
     with app.app_context():
-        db.session.execute(db.update(Endorsement).values(deadline=date.today() - timedelta(days=1)))
+        db.session.execute(db.update(Endorsement).values(deadline=days.today() - timedelta(days=1)))
         db.session.commit()
     page = client.get(f"/a/{token}?lang=hi")
     assert page.status_code == 410 and "इस लिंक की अवधि समाप्त हो गई है" in page.get_data(as_text=True)

@@ -3,13 +3,15 @@ its request; every officer-facing message has its Hindi."""
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from flask import Flask
 
-from services import kinds
+from services import days, kinds
 from services.errors import Invalid
 from services.kinds import course_completion, email_alignment
 
@@ -79,16 +81,23 @@ def test_a_typed_email_is_kept_as_typed_and_as_compared():
     }
 
 
-def test_course_completion_states_and_what_answers_carry():
+@pytest.fixture
+def office_day(app: Flask) -> Iterator[date]:
+    """The office's today, with the app's context the course dates are read in (services.days)."""
+    with app.app_context():
+        yield days.today()
+
+
+def test_course_completion_states_and_what_answers_carry(office_day: date):
     kind = kinds.KINDS["course_completion"]
-    soon = (date.today() + timedelta(days=30)).isoformat()
+    soon = (office_day + timedelta(days=30)).isoformat()
     assert judge(kind, "completed", certificate_id="IGOT-123") == kinds.Judgement("completed")
     assert judge(kind, "in_progress", expected_by=soon) == kinds.Judgement("in_progress")
     assert judge(kind, "not_started") == kinds.Judgement("not_started")
     assert kind.compliant == ["completed"]
     assert course_completion.read_expected_by(soon) == {"expected_by": soon}
     assert course_completion.read_certificate("  ") == {}
-    for bad in ("", "31.12.2026", (date.today() - timedelta(days=1)).isoformat(), "2999-01-01"):
+    for bad in ("", "31.12.2026", (office_day - timedelta(days=1)).isoformat(), "2999-01-01"):
         with pytest.raises(Invalid):
             course_completion.read_expected_by(bad)
     with pytest.raises(Invalid, match="at most 100"):
@@ -122,11 +131,9 @@ def test_a_certificate_id_with_spaces_hidden_or_lookalike_characters_is_refused(
     assert refused.value.field == "certificate_id"
 
 
-def test_what_an_answer_carried_is_shown_as_typed_and_dates_day_first():
+def test_what_an_answer_carried_is_shown_as_typed_and_dates_day_first(office_day: date):
     expected_by, _ = kinds.KINDS["course_completion"].carried
-    assert (
-        expected_by.shown(course_completion.read_expected_by(f"{date.today():%Y-%m-%d}")) == f"{date.today():%d.%m.%Y}"
-    )
+    assert expected_by.shown(course_completion.read_expected_by(f"{office_day:%Y-%m-%d}")) == f"{office_day:%d.%m.%Y}"
     (igot_email,) = kinds.KINDS["email_alignment"].carried
     assert igot_email.shown(email_alignment.read_email(" A.One@NIC.in ")) == "A.One@NIC.in"
 

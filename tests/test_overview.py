@@ -1,12 +1,12 @@
 """Following letters up: the overview (progress per letter, overdue marked), searching a letter's recipients, and
 sending one officer's failed email again."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Flask
 
 from models import AuditEvent, Delivery, Endorsement, db
-from services import jobs, overview
+from services import days, jobs, overview
 from tests.conftest import Auth, Client, issued_endorsement, sqlite_only
 
 
@@ -15,8 +15,8 @@ def test_each_letter_shows_answered_and_complied_and_overdue(app: Flask, client:
     first, second = sorted(tokens)[:2]
     client.submit(f"/a/{tokens[first]}", {"response": "aligned"})
     client.submit(f"/a/{tokens[second]}", {"response": "different", "igot_email": "z@gmail.com"})
-    today = date.today()
     with app.app_context():
+        today = days.today()
         assert not overview.overview(db.session, today)[0][0].overdue  # no deadline, never overdue
         db.session.execute(db.update(Endorsement).values(deadline=today - timedelta(days=1)))
         db.session.commit()

@@ -5,6 +5,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+from services import days
 from services.errors import Invalid
 from services.kinds.base import Answer, Carried, Kind, State, Words, said
 
@@ -22,7 +23,7 @@ def read_expected_by(typed: str) -> dict[str, Any]:
         when = date.fromisoformat(typed.strip())
     except ValueError:
         raise Invalid(said("Please give the date by which you expect to finish, as a date."), "expected_by") from None
-    if not date.today() <= when <= date.today() + timedelta(days=FURTHEST_DAYS):
+    if not days.today() <= when <= days.today() + timedelta(days=FURTHEST_DAYS):
         raise Invalid(said("The date you expect to finish by must be from today and within two years."), "expected_by")
     return {"expected_by": when.isoformat()}
 
