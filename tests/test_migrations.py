@@ -81,13 +81,19 @@ INSERT INTO delivery (id, recipient_id, is_reminder, status, attempts, message_i
 """
 
 
-def carries_skeleton_emails_over(url: str, tmp_path: Path) -> None:
-    upgrade(url, tmp_path, "0002")
+def rows_at(url: str, tmp_path: Path, revision: str, rows: str) -> sa.Engine:
+    """The database migrated to `revision`, with `rows` (SQL statements) written; its engine."""
+    upgrade(url, tmp_path, revision)
     engine = sa.create_engine(url)
     with engine.begin() as connection:
-        for statement in SKELETON_ROWS.strip().split(";"):
+        for statement in rows.strip().split(";"):
             if statement.strip():
                 connection.execute(sa.text(statement))
+    return engine
+
+
+def carries_skeleton_emails_over(url: str, tmp_path: Path) -> None:
+    engine = rows_at(url, tmp_path, "0002", SKELETON_ROWS)
     upgrade(url, tmp_path)
     with engine.connect() as connection:
         rows = connection.execute(
@@ -186,12 +192,7 @@ INSERT INTO acknowledgement (id, recipient_id, response, details, state, at, rec
 
 
 def carries_the_reason_by_hand_over(url: str, tmp_path: Path) -> None:
-    upgrade(url, tmp_path, "0017")
-    engine = sa.create_engine(url)
-    with engine.begin() as connection:
-        for statement in BY_HAND_ROWS.strip().split(";"):
-            if statement.strip():
-                connection.execute(sa.text(statement))
+    engine = rows_at(url, tmp_path, "0017", BY_HAND_ROWS)
     upgrade(url, tmp_path)
     with engine.connect() as connection:
         assert connection.scalar(sa.text("select reason from recipient")) == "Confirmed by phone"  # the latest

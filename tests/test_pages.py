@@ -328,7 +328,9 @@ def test_issue_refuses_a_draft_changed_since_it_was_opened(app: Flask, client: C
         assert db.session.scalar(db.select(Endorsement.issued_at)) is None
 
 
-def test_sending_controls_on_the_endorsement_page(app: Flask, client: Client, auth: Auth):
+def held_in_outbox(app: Flask, client: Client, auth: Auth) -> str:
+    """A letter issued through the pages and distributed to the sample roster, its emails held in the outbox
+    (nothing sent, so the sending controls show); its page."""
     auth.login("clerk")
     register_via_pages(client)
     with app.app_context():
@@ -336,10 +338,14 @@ def test_sending_controls_on_the_endorsement_page(app: Flask, client: Client, au
         db.session.commit()
     page = issue_via_pages(app, client, auth)
     with app.app_context():
-        endorsement_id = int(page.rsplit("/", 1)[1])
-        dispatch.distribute(db.session, endorsement_id, None)
-        db.session.info.pop("pavati.jobs.pending")  # held in the outbox, so the controls show
+        dispatch.distribute(db.session, int(page.rsplit("/", 1)[1]), None)
+        db.session.info.pop("pavati.jobs.pending")
         db.session.commit()
+    return page
+
+
+def test_sending_controls_on_the_endorsement_page(app: Flask, client: Client, auth: Auth):
+    page = held_in_outbox(app, client, auth)
     html = client.get(page).get_data(as_text=True)
     assert "Pause sending" in html and "Cancel the emails not yet sent" in html
     html = client.submit(page, {}, action=f"{page}/pause", follow_redirects=True).get_data(as_text=True)
@@ -510,15 +516,6 @@ def test_the_approvers_queue_and_a_correction_that_officers_links_lead_to(app: F
 
 
 def test_an_answer_by_phone_is_recorded_after_sending_was_called_off(app: Flask, client: Client, auth: Auth):
-    auth.login("clerk")
-    register_via_pages(client)
-    with app.app_context():
-        roster.import_roster(db.session, sample("roster-haryana-ias.csv"), None)
-        db.session.commit()
-    page = issue_via_pages(app, client, auth)
-    with app.app_context():
-        dispatch.distribute(db.session, int(page.rsplit("/", 1)[1]), None)
-        db.session.info.pop("pavati.jobs.pending")  # held in the outbox, then called off
-        db.session.commit()
+    page = held_in_outbox(app, client, auth)
     html = client.submit(page, {}, action=f"{page}/cancel", follow_redirects=True).get_data(as_text=True)
     assert "Distribution cancelled" in html and "Mark by hand" in html and "Resend" not in html
