@@ -3,7 +3,6 @@
 import logging
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask, Request, Response, current_app, make_response, render_template, request
 from flask.json.provider import DefaultJSONProvider
@@ -33,6 +32,7 @@ from routes import (
     staff,
     verify,
 )
+from services import days
 from services.errors import Conflict, Invalid, ServiceError
 
 csrf = CSRFProtect()
@@ -123,7 +123,7 @@ def office_time(moment: datetime | None) -> str:
     """A stored (UTC) time as the office reads it: in its own time zone, day first."""
     if moment is None:
         return ""
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%d.%m.%Y %H:%M")
+    return moment.astimezone(days.zone()).strftime("%d.%m.%Y %H:%M")
 
 
 def _wants_json() -> bool:

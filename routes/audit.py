@@ -1,14 +1,13 @@
 """The audit log page, for admins: who did what to which record, and when. It only reads: nothing changes the log."""
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, flash, render_template, request
+from flask import Blueprint, flash, render_template, request
 
 from models import db
 from routes.auth import admin_required
 from routes.pages import page_number, pages
-from services import audit_log
+from services import audit_log, days
 from services.errors import Invalid
 
 bp = Blueprint("audit", __name__)
@@ -25,7 +24,7 @@ def index() -> Any:
     refused, status = None, 200
     try:
         chosen = audit_log.filters_from(query, page_number(), PER_PAGE)
-        events, total = audit_log.events(db.session, chosen, ZoneInfo(current_app.config["TIMEZONE"]))
+        events, total = audit_log.events(db.session, chosen, days.zone())
     except Invalid as exc:
         flash(exc.message, "error")
         refused, status, events, total = exc, 422, [], 0

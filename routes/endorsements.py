@@ -3,9 +3,8 @@
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from models import db
@@ -86,7 +85,7 @@ def index() -> Any:
 @login_required
 def show(endorsement_id: int) -> Any:
     endorsement = letters.get_endorsement(db.session, endorsement_id)
-    office_tz = ZoneInfo(current_app.config["TIMEZONE"])
+    office_tz = days.zone()
     state = request.args.get("state") or None
     search = (request.args.get("q") or "")[:100]
     try:
@@ -123,10 +122,10 @@ def download(endorsement_id: int, export: str) -> Any:
 
 def recipients_download(endorsement_id: int, export: str, actor_id: int) -> Response:
     """The recipients as a CSV or XLSX file (the page's buttons and the API alike)."""
-    state, timezone = request.args.get("state") or None, current_app.config["TIMEZONE"]
+    state, office_tz = request.args.get("state") or None, days.zone()
     return spreadsheet_response(
         export,
-        lambda format: recipients_export.export(db.session, endorsement_id, format, state, timezone, actor_id),
+        lambda format: recipients_export.export(db.session, endorsement_id, format, state, office_tz, actor_id),
         f"recipients-{endorsement_id}",
     )
 

@@ -2,12 +2,11 @@
 answers over time, and the officers still pending or mismatched."""
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template
+from flask import render_template
 
 from models import PENDING, DbSession
-from services import kinds, letters, office, printing, tracking
+from services import days, kinds, letters, office, printing, tracking
 from services.errors import Conflict
 
 # The lists stop here: past it the report says how many more, and the CSV export has them all.
@@ -20,7 +19,7 @@ def report_pdf(session: DbSession, endorsement_id: int, today: date) -> bytes:
     if not endorsement.is_issued:
         raise Conflict("A compliance report is made of an issued letter; this one is still a draft.")
     kind = kinds.kind_of(endorsement.ack_kind)
-    office_tz = ZoneInfo(current_app.config["TIMEZONE"])
+    office_tz = days.zone()
     # The officers to chase: those answered but not yet compliant, by the kind's states, then those silent.
     to_chase = [(s.still, s.name) for s in kind.not_compliant] + [("Officers who have not answered", PENDING)]
     lists = []

@@ -1,7 +1,7 @@
 """The recipients of one letter as a spreadsheet: who, where the email stands, what they answered and carried."""
 
 from collections.abc import Iterator
-from zoneinfo import ZoneInfo
+from datetime import tzinfo
 
 from models import DbSession
 from services import audit, kinds, letters, roster_export, tracking
@@ -11,9 +11,9 @@ EVERYONE = 10**7
 
 
 def export(
-    session: DbSession, endorsement_id: int, format: str, state: str | None, timezone: str, actor_id: int | None
+    session: DbSession, endorsement_id: int, format: str, state: str | None, tz: tzinfo, actor_id: int | None
 ) -> bytes:
-    """The letter's recipients (those in `state`, if given) as CSV or XLSX, formula-safe; times in `timezone`.
+    """The letter's recipients (those in `state`, if given) as CSV or XLSX, formula-safe; times in `tz`.
     A copy of officers' emails and answers leaving Pavati is audited, as a look at a mobile number is."""
     endorsement = letters.get_endorsement(session, endorsement_id)
     kind = kinds.kind_of(endorsement.ack_kind)
@@ -28,7 +28,6 @@ def export(
         state=state or "all",
         rows=total,
     )
-    office = ZoneInfo(timezone)
     headings = [
         "Name", "Identity No.", "Email sent to", "Email status", "State", "Answer",
         *(c.label.en for c in kind.carried), "Flag", "Recorded by hand by", "Why by hand", "Resolved", "Resolved by",
@@ -51,7 +50,7 @@ def export(
                 r.reason or "",
                 (r.resolution or "").replace("_", " "),
                 r.resolved_by.name if r.resolved_by else "",
-                r.acknowledged_at.astimezone(office).strftime("%Y-%m-%d %H:%M") if r.acknowledged_at else "",
+                r.acknowledged_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if r.acknowledged_at else "",
             ]
 
     return roster_export.table(headings, lines(), format, "Recipients")

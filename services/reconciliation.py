@@ -10,7 +10,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -31,7 +30,7 @@ from models.reconciliation import (
     ReconciledOfficer,
     Reconciliation,
 )
-from services import audit, files, igot_report, jobs, office
+from services import audit, days, files, igot_report, jobs, office
 from services.errors import Invalid
 from services.igot_report import COMPLETED, IN_PROGRESS, IgotUser, Report, mobile_key, name_key
 from services.kinds.email_alignment import alias_of, aliases
@@ -376,4 +375,4 @@ def _in_office_time(report: Report) -> Any:
     moment = report.generated_at()
     if moment is None:
         return None
-    return moment.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"])) if moment.tzinfo is None else moment
+    return moment.replace(tzinfo=days.zone()) if moment.tzinfo is None else moment
